@@ -1,0 +1,114 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// FileSource is a resources list in a file, read again only when the file
+// changed. Create one with File.
+type FileSource struct {
+	path   string
+	absErr error
+	gate   gate
+	last   *fileLoad // guarded by gate
+}
+
+// fileLoad is the outcome of the last read: what was read and what it gave.
+type fileLoad struct {
+	snap      snapshot
+	text      string
+	resources []Resource
+	err       error
+}
+
+// File returns a source for the file at path, a UTF-8 JSON resources list.
+// A relative path is resolved against the working directory now, so later
+// changes of directory do not matter. File never fails: a missing or
+// unreadable file is an error of Resources.
+func File(path string) *FileSource {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return &FileSource{path: abs, absErr: err, gate: newGate()}
+}
+
+// Path returns the absolute path of the file.
+func (s *FileSource) Path() string {
+	return s.path
+}
+
+// Resources returns the file's list, reading it only when it changed. A
+// file is taken as unchanged when its size, modification time and identity
+// are the same as at the last read, and that read happened well after the
+// modification time; a file modified within the last moments is read again
+// and compared byte for byte, so two writes within the file system's
+// timestamp granularity are never missed. Unchanged content gives the same
+// slice as before, as does an unchanged invalid file give its error again.
+//
+// A file rewritten while it is being read is read again until two stats
+// agree around the read (and, for a recently modified file, two reads
+// agree), so half a file is never taken for the list. Writers should still
+// replace the file atomically: write a new file, then rename it over the
+// old one.
+//
+// Resources may block while another goroutine reads the file; it honours
+// ctx while waiting.
+func (s *FileSource) Resources(ctx context.Context) ([]Resource, error) {
+	if s.absErr != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrUnavailable, s.path, s.absErr)
+	}
+	if err := s.gate.lock(ctx); err != nil {
+		return nil, fmt.Errorf("waiting to read resources list %s: %w", s.path, err)
+	}
+	defer s.gate.unlock()
+	info, err := os.Stat(s.path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if s.last != nil && s.last.snap.unchanged(info) {
+		return s.last.resources, s.last.err
+	}
+	load, err := s.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.last = load
+	return load.resources, load.err
+}
+
+// load reads the file and validates it, reusing the last result when the
+// content is the same. A recently modified file that reads as invalid may
+// be in the middle of a rewrite: it is given a moment to settle.
+func (s *FileSource) load(ctx context.Context) (*fileLoad, error) {
+	for settle := 0; ; settle++ {
+		data, snap, err := readStable(ctx, s.path)
+		if err != nil {
+			return nil, err
+		}
+		load := s.result(data, snap)
+		if load.err == nil || !snap.racy() || settle == maxSettles {
+			return load, nil
+		}
+		if err := sleep(ctx, settleDelay); err != nil {
+			return nil, fmt.Errorf("reading resources list %s: %w", s.path, err)
+		}
+		if info, err := os.Stat(s.path); err == nil && sameFile(snap.info, info) {
+			return load, nil
+		}
+	}
+}
+
+// result validates a snapshot, or reuses the last result for the same
+// content.
+func (s *FileSource) result(data []byte, snap snapshot) *fileLoad {
+	if s.last != nil && string(data) == s.last.text {
+		return &fileLoad{snap: snap, text: s.last.text, resources: s.last.resources, err: s.last.err}
+	}
+	text := string(data)
+	res, err := validate(s.path, text, true)
+	return &fileLoad{snap: snap, text: text, resources: res, err: err}
+}

@@ -1,0 +1,109 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync/atomic"
+)
+
+// HTTPSource is a resources list served over HTTP or HTTPS. Create one
+// with HTTP.
+type HTTPSource struct {
+	url     string // as given, for requests
+	display string // without a password, for errors and logs
+	urlErr  error
+	cfg     httpConfig
+	client  *http.Client
+	log     *slog.Logger
+
+	gate    gate
+	started atomic.Uint64 // fetches started so far
+	cache   httpCache     // guarded by gate
+	recent  fetchResult   // guarded by gate
+}
+
+// httpCache is the last list received, with what makes a request for it
+// conditional.
+type httpCache struct {
+	etag, lastModified string
+	text               string
+	resources          []Resource
+	err                error
+	filled             bool
+}
+
+// fetchResult is the outcome of the last fetch, which callers that waited
+// for it may share.
+type fetchResult struct {
+	seq       uint64
+	shareable bool
+	resources []Resource
+	err       error
+}
+
+// HTTP returns a source that GETs the list at rawURL (http or https). It
+// never fails: a malformed URL is an error of Resources. See the With*
+// options for timeouts, retries, limits, credentials and logging.
+func HTTP(rawURL string, opts ...HTTPOption) *HTTPSource {
+	cfg := newHTTPConfig(opts)
+	s := &HTTPSource{url: rawURL, display: rawURL, cfg: cfg, client: cfg.httpClient(), log: cfg.logger, gate: newGate()}
+	u, err := url.Parse(rawURL)
+	switch {
+	case err != nil:
+		s.display = "resources URL"
+		s.urlErr = fmt.Errorf("%w: invalid URL: %w", ErrUnavailable, unwrapURLError(err))
+	case u.Scheme != "http" && u.Scheme != "https":
+		s.display = u.Redacted()
+		s.urlErr = fmt.Errorf("%w: %s: not an http or https URL", ErrUnavailable, s.display)
+	default:
+		s.display = u.Redacted()
+	}
+	return s
+}
+
+// URL returns the source's URL, without any password it holds.
+func (s *HTTPSource) URL() string {
+	return s.display
+}
+
+// Resources GETs the list and returns it. When the server answers 304 Not
+// Modified to the conditional request (ETag, Last-Modified), or sends the
+// same body again, the previous slice is returned without parsing again.
+//
+// Connection errors, timeouts, bodies cut short and the statuses 429, 500,
+// 502, 503 and 504 are retried with exponential backoff and jitter,
+// honouring Retry-After, within the retry count and budget; other statuses
+// fail at once. Failures wrap ErrUnavailable and say the status and the
+// start of the body. ctx stops everything at once, waits included.
+//
+// Concurrent calls are served one fetch at a time; a call that waited for
+// a fetch which started after the call itself shares that fetch's result.
+func (s *HTTPSource) Resources(ctx context.Context) ([]Resource, error) {
+	if s.urlErr != nil {
+		return nil, s.urlErr
+	}
+	seen := s.started.Load()
+	if err := s.gate.lock(ctx); err != nil {
+		return nil, fmt.Errorf("waiting to fetch resources list %s: %w", s.display, err)
+	}
+	defer s.gate.unlock()
+	if r := s.recent; r.shareable && r.seq > seen {
+		return r.resources, r.err
+	}
+	seq := s.started.Add(1)
+	res, err := s.fetch(ctx)
+	s.recent = fetchResult{seq: seq, shareable: ctx.Err() == nil, resources: res, err: err}
+	return res, err
+}
+
+// unwrapURLError drops the URL from a *url.Error, which may hold a
+// password, keeping the cause.
+func unwrapURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}

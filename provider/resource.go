@@ -1,0 +1,64 @@
+package provider
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// Resource is one validated resource: its id as text and its raw JSON
+// object. It is a small value, cheap to copy and safe to share between
+// goroutines. The zero Resource has an empty id and no JSON; every Resource
+// a source returns has a safe, unique id.
+type Resource struct {
+	id  string
+	raw string
+}
+
+// ID returns the id as text: a string id as it is, a number id as written
+// in the JSON (7 gives "7", 1.5 gives "1.5").
+func (r Resource) ID() string {
+	return r.id
+}
+
+// JSON returns the resource's JSON object as it appears in the list.
+func (r Resource) JSON() string {
+	return r.raw
+}
+
+// Get returns the value at path in the resource's object, in gjson path
+// syntax (https://github.com/tidwall/gjson/blob/master/SYNTAX.md): dots
+// separate fields ("network.ip"), numbers index arrays ("tags.0"), and
+// "\." escapes a dot in a field name. A missing field gives a Result whose
+// Exists() is false; Get never fails.
+func (r Resource) Get(path string) gjson.Result {
+	return gjson.Get(r.raw, path)
+}
+
+// Map decodes the resource's object into a map, with numbers as
+// json.Number so that large integers keep every digit.
+func (r Resource) Map() (map[string]any, error) {
+	dec := json.NewDecoder(strings.NewReader(r.raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Hostname returns the "hostname" field when it is a string, else "".
+func (r Resource) Hostname() string {
+	v := r.Get("hostname")
+	if v.Type != gjson.String {
+		return ""
+	}
+	return v.Str
+}
+
+// Online reports whether the "online" field is the JSON value true. A
+// missing field, false, or any other value is not online.
+func (r Resource) Online() bool {
+	return r.Get("online").Type == gjson.True
+}
