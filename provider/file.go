@@ -82,15 +82,16 @@ func (s *FileSource) Resources(ctx context.Context) ([]Resource, error) {
 
 // load reads the file and validates it, reusing the last result when the
 // content is the same. A recently modified file that reads as invalid may
-// be in the middle of a rewrite: it is given a moment to settle.
+// be in the middle of a rewrite: its error stands only once the file has
+// stayed the same for a moment.
 func (s *FileSource) load(ctx context.Context) (*fileLoad, error) {
-	for settle := 0; ; settle++ {
+	for range maxSettles {
 		data, snap, err := readStable(ctx, s.path)
 		if err != nil {
 			return nil, err
 		}
 		load := s.result(data, snap)
-		if load.err == nil || !snap.racy() || settle == maxSettles {
+		if load.err == nil || !snap.racy() {
 			return load, nil
 		}
 		if err := sleep(ctx, settleDelay); err != nil {
@@ -100,6 +101,7 @@ func (s *FileSource) load(ctx context.Context) (*fileLoad, error) {
 			return load, nil
 		}
 	}
+	return nil, keptChanging(s.path)
 }
 
 // result validates a snapshot, or reuses the last result for the same

@@ -74,7 +74,12 @@ func readStable(ctx context.Context, path string) ([]byte, snapshot, error) {
 		}
 		delay *= 2
 	}
-	return nil, snapshot{}, fmt.Errorf("%w: %s kept changing while being read; "+
+	return nil, snapshot{}, keptChanging(path)
+}
+
+// keptChanging is the error of a file that never held still to be read.
+func keptChanging(path string) error {
+	return fmt.Errorf("%w: %s kept changing while being read; "+
 		"replace it atomically (write a new file, then rename it over the old one)", ErrUnavailable, path)
 }
 
