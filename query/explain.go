@@ -53,7 +53,7 @@ func (q *Query) Explain(resource string) []Mismatch {
 	var out []Mismatch
 	for i := range q.clauses {
 		c := &q.clauses[i]
-		if newDocMatcher(q.clauses[i:i+1]).matchDoc(obj) {
+		if newDocMatcher(q.clauses[i : i+1]).matchDoc(obj) {
 			continue
 		}
 		out = append(out, Mismatch{
