@@ -86,11 +86,11 @@ func (s *FileSource) Resources(ctx context.Context) ([]Resource, error) {
 // stayed the same for a moment.
 func (s *FileSource) load(ctx context.Context) (*fileLoad, error) {
 	for range maxSettles {
-		data, snap, err := readStable(ctx, s.path)
+		text, snap, err := readStable(ctx, s.path)
 		if err != nil {
 			return nil, err
 		}
-		load := s.result(data, snap)
+		load := s.result(text, snap)
 		if load.err == nil || !snap.racy() {
 			return load, nil
 		}
@@ -106,11 +106,10 @@ func (s *FileSource) load(ctx context.Context) (*fileLoad, error) {
 
 // result validates a snapshot, or reuses the last result for the same
 // content.
-func (s *FileSource) result(data []byte, snap snapshot) *fileLoad {
-	if s.last != nil && string(data) == s.last.text {
+func (s *FileSource) result(text string, snap snapshot) *fileLoad {
+	if s.last != nil && text == s.last.text {
 		return &fileLoad{snap: snap, text: s.last.text, resources: s.last.resources, err: s.last.err}
 	}
-	text := string(data)
 	res, err := validate(s.path, text, true)
 	return &fileLoad{snap: snap, text: text, resources: res, err: err}
 }

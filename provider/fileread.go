@@ -1,11 +1,12 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -53,28 +54,28 @@ func sameFile(a, b fs.FileInfo) bool {
 // readStable reads the file whole, again and again until the read is not
 // torn: the stats before and after it agree and match its length, and for
 // a recently modified file two reads in a row agree.
-func readStable(ctx context.Context, path string) ([]byte, snapshot, error) {
-	var prev []byte
+func readStable(ctx context.Context, path string) (string, snapshot, error) {
+	var prev string
 	delay := firstRetryDelay
 	for range maxReads {
 		data, snap, stable, err := readOnce(path)
 		if err != nil {
-			return nil, snapshot{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+			return "", snapshot{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
-		if stable && (!snap.racy() || bytes.Equal(prev, data)) {
+		if stable && (!snap.racy() || data == prev) {
 			return data, snap, nil
 		}
 		if stable {
 			prev = data
 			continue
 		}
-		prev = nil
+		prev = ""
 		if err := sleep(ctx, delay); err != nil {
-			return nil, snapshot{}, fmt.Errorf("reading resources list %s: %w", path, err)
+			return "", snapshot{}, fmt.Errorf("reading resources list %s: %w", path, err)
 		}
 		delay *= 2
 	}
-	return nil, snapshot{}, keptChanging(path)
+	return "", snapshot{}, keptChanging(path)
 }
 
 // keptChanging is the error of a file that never held still to be read.
@@ -85,22 +86,38 @@ func keptChanging(path string) error {
 
 // readOnce stats, reads and stats the file again; stable tells whether the
 // two stats agree with each other and with what was read.
-func readOnce(path string) (data []byte, snap snapshot, stable bool, err error) {
+func readOnce(path string) (data string, snap snapshot, stable bool, err error) {
 	before, err := os.Stat(path)
 	if err != nil {
-		return nil, snapshot{}, false, err
+		return "", snapshot{}, false, err
 	}
 	if !before.Mode().IsRegular() {
-		return nil, snapshot{}, false, fmt.Errorf("%s is not a regular file", path)
+		return "", snapshot{}, false, fmt.Errorf("%s is not a regular file", path)
 	}
-	data, err = os.ReadFile(path)
+	data, err = readAll(path, before.Size())
 	if err != nil {
-		return nil, snapshot{}, false, err
+		return "", snapshot{}, false, err
 	}
 	after, err := os.Stat(path)
 	if err != nil {
-		return nil, snapshot{}, false, err
+		return "", snapshot{}, false, err
 	}
 	snap = snapshot{info: after, readAt: time.Now()}
 	return data, snap, sameFile(before, after) && int64(len(data)) == after.Size(), nil
+}
+
+// readAll reads a file of about size bytes into a string, in one
+// allocation when the size holds.
+func readAll(path string, size int64) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = f.Close() }()
+	var b strings.Builder
+	b.Grow(int(size) + 1)
+	if _, err := io.Copy(&b, f); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-lockable/lockable/internal/version"
@@ -102,14 +103,16 @@ func (s *HTTPSource) accept(actx context.Context, resp *http.Response, limit tim
 	if resp.ContentLength > s.cfg.maxBody {
 		return nil, s.tooLarge(fmt.Sprintf("%d bytes", resp.ContentLength))
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, s.cfg.maxBody+1))
+	var body strings.Builder
+	body.Grow(int(max(resp.ContentLength, 0)) + 1)
+	n, err := io.Copy(&body, io.LimitReader(resp.Body, s.cfg.maxBody+1))
 	if err != nil {
 		return nil, transportError(actx, fmt.Errorf("reading the body: %w", err), limit)
 	}
-	if int64(len(data)) > s.cfg.maxBody {
+	if n > s.cfg.maxBody {
 		return nil, s.tooLarge("more")
 	}
-	s.remember(resp.Header, data)
+	s.remember(resp.Header, body.String())
 	return s.cache.resources, s.cache.err
 }
 
@@ -120,13 +123,13 @@ func (s *HTTPSource) tooLarge(size string) *attemptError {
 
 // remember validates a new body into the cache, with its validators. The
 // same body as before keeps the cached slice.
-func (s *HTTPSource) remember(h http.Header, data []byte) {
+func (s *HTTPSource) remember(h http.Header, text string) {
 	c := &s.cache
 	c.etag, c.lastModified = h.Get("ETag"), h.Get("Last-Modified")
-	if c.filled && string(data) == c.text {
+	if c.filled && text == c.text {
 		return
 	}
-	c.text = string(data)
+	c.text = text
 	c.resources, c.err = validate(s.display, c.text, true)
 	c.filled = true
 }

@@ -36,7 +36,11 @@ func elementID(obj gjson.Result) (id, msg string) {
 
 // findID returns the object's "id" member and whether the key appears
 // more than once (gjson would read the first, encoding/json the last).
+// Most objects hold "id" once and no escapes: one lookup is enough then.
 func findID(obj gjson.Result) (id gjson.Result, twice bool) {
+	if strings.Count(obj.Raw, `"id"`) <= 1 && !strings.Contains(obj.Raw, `\u`) {
+		return obj.Get("id"), false
+	}
 	obj.ForEach(func(key, value gjson.Result) bool {
 		if key.Str != "id" {
 			return true

@@ -54,25 +54,34 @@ func syntaxProblem(text string) (string, int) {
 // tooDeep reports whether arrays and objects nest deeper than maxDepth,
 // and the offset where they do. Brackets inside strings do not count.
 func tooDeep(text string) (int, bool) {
-	depth, inString, escaped := 0, false, false
+	depth := 0
 	for i := 0; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case inString:
-			inString = escaped || c != '"'
-			escaped = !escaped && c == '\\'
-		case c == '"':
-			inString = true
-		case c == '[' || c == '{':
-			depth++
-			if depth > maxDepth {
+		switch text[i] {
+		case '"':
+			i = stringEnd(text, i+1)
+		case '[', '{':
+			if depth++; depth > maxDepth {
 				return i, true
 			}
-		case c == ']' || c == '}':
+		case ']', '}':
 			depth--
 		}
 	}
 	return 0, false
+}
+
+// stringEnd returns the offset of the quote that closes the string whose
+// content starts at i, or len(text) when none does.
+func stringEnd(text string, i int) int {
+	for ; i < len(text); i++ {
+		switch text[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(text)
 }
 
 // position turns a byte offset into a 1-based line and byte column.

@@ -68,6 +68,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"array id", `[{"id": [1]}]`, Problem{Index: 0, Line: 1, Column: 2, Message: `"id" is an array; use`}, 0},
 		{"object id", `[{"id": {}}]`, Problem{Index: 0, Line: 1, Column: 2, Message: `"id" is an object; use`}, 0},
 		{"id key twice", `[{"id": "a", "id": "../x"}]`, Problem{Index: 0, Line: 1, Column: 2, Message: `the key "id" appears more than once`}, 0},
+		{"id key twice, escaped", `[{"id": "a", "\u0069d": "b"}]`, Problem{Index: 0, Line: 1, Column: 2, Message: `the key "id" appears more than once`}, 0},
 		{"duplicate", "[\n {\"id\": \"a\"},\n {\"id\": \"a\"}\n]", Problem{Index: 1, Line: 3, Column: 2, ID: "a", Message: `duplicate id "a", first used at [0] (2:2); ids must be unique`}, 0},
 		{"number and string duplicate", `[{"id": 7}, {"id": "7"}]`, Problem{Index: 1, Line: 1, Column: 13, ID: "7", Message: `duplicate id "7", first used at [0] (1:2)`}, 0},
 		{"escaped duplicate", `[{"id": "a"}, {"id": "\u0061"}]`, Problem{Index: 1, Line: 1, Column: 15, ID: "a", Message: `duplicate id "a"`}, 0},
