@@ -1,9 +1,5 @@
 package query
 
-import (
-	"unicode/utf8"
-)
-
 // appendCanonical appends the valid JSON value raw in canonical form: no
 // spaces, keys in their order, strings with the fewest escapes, numbers as
 // written.
@@ -51,14 +47,15 @@ func appendCanonicalArray(dst []byte, raw string) []byte {
 	}
 }
 
-// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
-// as encoding/json does; HTML characters are left alone.
+// appendString appends s as a JSON string, escaping only quotes,
+// backslashes and control characters. Other bytes are kept as they are
+// (invalid UTF-8 too), so that the text means exactly what it was parsed
+// from and is its own canonical form.
 func appendString(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
 		case c == '"' || c == '\\':
 			dst = append(dst, '\\', c)
 		case c == '\n':
@@ -69,19 +66,9 @@ func appendString(dst []byte, s string) []byte {
 			dst = append(dst, '\\', 't')
 		case c < 0x20:
 			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		case c < utf8.RuneSelf:
-			dst = append(dst, c)
 		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				dst = append(dst, `\ufffd`...)
-			} else {
-				dst = append(dst, s[i:i+size]...)
-			}
-			i += size
-			continue
+			dst = append(dst, c)
 		}
-		i++
 	}
 	return append(dst, '"')
 }
