@@ -16,7 +16,7 @@
 // for concurrent use and honour ctx.
 //
 // Ids become lock file names (<lock folder>/<id>.pid), so an id must be a
-// safe file name: ids that are empty, "." or "..", that contain '/', '\\',
+// safe file name: ids that are empty, "." or "..", that contain '/', '\',
 // NUL or another control character, that are not valid UTF-8 or are
 // longer than 200 bytes are refused, never encoded or used raw. A number id
 // keeps its JSON text: 7 is "7", 1.5 is "1.5", and an id 7 and an id "7"

@@ -47,7 +47,7 @@ func (s *FileSource) Path() string {
 // modification time; a file modified within the last moments is read again
 // and compared byte for byte, so two writes within the file system's
 // timestamp granularity are never missed. Unchanged content gives the same
-// slice as before, as does an unchanged invalid file give its error again.
+// slice as before; an unchanged invalid file gives its error again.
 //
 // A file rewritten while it is being read is read again until two stats
 // agree around the read (and, for a recently modified file, two reads

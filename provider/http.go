@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -99,10 +100,12 @@ func (s *HTTPSource) Resources(ctx context.Context) ([]Resource, error) {
 	return res, err
 }
 
-// unwrapURLError drops the URL from a *url.Error, which may hold a
-// password, keeping the cause.
+// unwrapURLError drops the URL from the *url.Error that net/url and
+// net/http return (it may hold a password), keeping the cause. It is only
+// given their errors as they come, never wrapped further.
 func unwrapURLError(err error) error {
-	if ue, ok := err.(*url.Error); ok {
+	var ue *url.Error
+	if errors.As(err, &ue) {
 		return ue.Err
 	}
 	return err

@@ -447,6 +447,21 @@ func TestHTTPBasicAuthNeverShown(t *testing.T) {
 	assert.Contains(t, err.Error(), "you sent Basic [redacted]")
 }
 
+func TestHTTPCredentialsNotSentToAnotherHost(t *testing.T) {
+	var got atomic.Value
+	other := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("Authorization"))
+		_, _ = io.WriteString(w, `[]`)
+	})
+	elsewhere := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere, http.StatusFound)
+	})
+	_, err := HTTP(srv.URL, append(fast(), WithBearerToken("tok"))...).Resources(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, "", got.Load())
+}
+
 func TestHTTPS(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, twoPhones)

@@ -25,7 +25,7 @@ func (s *HTTPSource) attempt(ctx context.Context, limit time.Duration) ([]Resour
 	s.log.Debug("resources list: GET", "url", s.display, "conditional", req.Header.Get("If-None-Match") != "" || req.Header.Get("If-Modified-Since") != "")
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return nil, transportError(actx, err, limit)
+		return nil, transportError(actx, unwrapURLError(err), limit)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	s.log.Debug("resources list: response", "url", s.display, "status", resp.StatusCode)
@@ -78,7 +78,6 @@ func retryableStatus(code int) bool {
 // transportError classifies an error of Client.Do. Connection errors and
 // timeouts are retried; a refused redirect or a bad certificate is not.
 func transportError(actx context.Context, err error, limit time.Duration) *attemptError {
-	err = unwrapURLError(err)
 	var certErr *tls.CertificateVerificationError
 	switch {
 	case isRedirectError(err), errors.As(err, &certErr):

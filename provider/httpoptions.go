@@ -129,8 +129,9 @@ func WithMaxRedirects(n int) HTTPOption {
 }
 
 // WithBearerToken sends "Authorization: Bearer <token>". The token never
-// appears in errors or logs. It is not sent to another host after a
-// redirect, nor over http after a redirect from https.
+// appears in errors or logs. After a redirect it is sent only to the same
+// host or one of its subdomains (as net/http decides), and never over
+// http: a redirect from https to http is refused.
 func WithBearerToken(token string) HTTPOption {
 	return optionFunc(func(c *httpConfig) { c.token, c.basic = token, false })
 }
