@@ -24,15 +24,17 @@ import (
 const twoPhones = `[{"id": "p1", "os": "android"}, {"id": "p2", "os": "ios"}]`
 
 func TestHTTPGet(t *testing.T) {
-	var got http.Header
+	var seen atomic.Pointer[http.Header]
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		got = r.Header.Clone()
+		h := r.Header.Clone()
+		seen.Store(&h)
 		assert.Equal(t, http.MethodGet, r.Method)
 		_, _ = io.WriteString(w, twoPhones)
 	})
 	res, err := HTTP(srv.URL, fast()...).Resources(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"p1", "p2"}, ids(res))
+	got := *seen.Load()
 	assert.Equal(t, "go-lockable/"+version.String(), got.Get("User-Agent"))
 	assert.Equal(t, "application/json", got.Get("Accept"))
 	assert.Empty(t, got.Get("Authorization"))
@@ -41,11 +43,12 @@ func TestHTTPGet(t *testing.T) {
 
 func TestHTTPNotModifiedAfterETag(t *testing.T) {
 	var hits atomic.Int32
-	var conditional string
+	var conditional atomic.Value
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		w.Header().Set("ETag", `"v1"`)
-		if conditional = r.Header.Get("If-None-Match"); conditional == `"v1"` {
+		conditional.Store(r.Header.Get("If-None-Match"))
+		if r.Header.Get("If-None-Match") == `"v1"` {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
@@ -56,7 +59,7 @@ func TestHTTPNotModifiedAfterETag(t *testing.T) {
 	require.NoError(t, err)
 	again, err := src.Resources(t.Context())
 	require.NoError(t, err)
-	assert.Equal(t, `"v1"`, conditional)
+	assert.Equal(t, `"v1"`, conditional.Load())
 	assert.EqualValues(t, 2, hits.Load())
 	assertSameSlice(t, first, again)
 }
@@ -426,14 +429,14 @@ func TestHTTPCredentials(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got string
+			var got atomic.Value
 			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-				got = r.Header.Get("Authorization")
+				got.Store(r.Header.Get("Authorization"))
 				_, _ = io.WriteString(w, `[]`)
 			})
 			_, err := HTTP(srv.URL, append(fast(), tt.opt)...).Resources(t.Context())
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want, got.Load())
 		})
 	}
 }
