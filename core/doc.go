@@ -1,7 +1,57 @@
-// Package core allocates resources to one holder at a time.
+// Package core allocates lab resources to one holder at a time.
 //
-// Each resource has one lock file, <lock folder>/<id>.pid, held with an OS
-// file lock by the holder for exactly as long as it holds the resource.
-// The kernel drops the lock when the holder exits in any way, kill -9
-// included, so there are no stale locks to clean up.
+// # Contract
+//
+// A [Lockable] takes resources from a [Source] (a resources list; see the
+// provider package) and requirements as a compiled [query.Query]. [Lockable.Lock]
+// holds one free resource that fits; [Lockable.LockMany] holds one distinct
+// resource per requirement, all or nothing; [Lockable.Do] holds one while a
+// function runs. Unless the requirements say otherwise about the field,
+// a resource must be on this host ("hostname") and "online"; a requirement
+// that sets either field replaces that default and null removes it.
+//
+// What is locked, where, and what releases it: each resource has one lock
+// file, <lock folder>/<id>.pid (the folder defaults to the OS temp dir),
+// held with an OS file lock (flock) for exactly as long as the
+// [Allocation] is held. The first line of the file is the holder's pid,
+// the second one line of JSON describing the holder ([Holder]); release
+// empties the file, then unlocks it, and never deletes it. The kernel
+// drops the lock when the holder exits in any way, kill -9 included, so
+// there are no stale locks to clean up: a dead holder's description may
+// stay in the file, but the resource is free. The Python lockable uses the
+// same file names and the same kind of lock, so the two exclude each other.
+// After taking a lock, Lock checks that the file it locked is still the
+// one at that path (tools that delete lock files make this race real).
+//
+// Waiting: Lock tries the fitting resources in random order and takes the
+// first free one. When all are held, it waits without polling the lock
+// folder: a release in this process wakes it at once, a release by
+// another process through a file watcher on the folder, and a holder
+// that crashed (which makes no event) within a short, bounded backoff.
+// The context's deadline is the timeout; cancelling it ends the wait at
+// once. Lock always tries once, even with a context that is already done.
+//
+// Errors: no fitting resource is [ErrNotFound] at once, explained by a
+// [*NotFoundError] (the closest resources and what each fails, and field
+// names no resource has, with the nearest real one); a deadline is
+// [ErrTimeout] and context.DeadlineExceeded, with a [*TimeoutError] that
+// says who holds each fitting resource and since when.
+//
+// A Lockable is safe for concurrent use; many goroutines and many
+// Lockables in one process never share a resource, as many processes do
+// not. It logs to the *slog.Logger given with [WithLogger], and nowhere by
+// default.
+//
+// # Example
+//
+//	lk, err := core.New(provider.File("resources.json"))
+//	...
+//	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+//	defer cancel()
+//	phone, err := lk.Lock(ctx, query.MustParse(`{"os": "android", "ram_gb": {"$gte": 8}}`))
+//	if err != nil {
+//		return err // errors.Is(err, core.ErrNotFound), core.ErrTimeout
+//	}
+//	defer phone.Unlock()
+//	flash(phone.Get("serial").String())
 package core

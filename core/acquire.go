@@ -1,0 +1,304 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/go-lockable/lockable/provider"
+	"github.com/go-lockable/lockable/query"
+)
+
+const (
+	// minBackoff is the first pause after a wake-up that found nothing
+	// free: a releaser empties its lock file (the event) just before it
+	// unlocks.
+	minBackoff = time.Millisecond
+	// maxBackoff bounds the pause between attempts without events, which
+	// is how a crashed holder's lock (it makes no event) is noticed.
+	maxBackoff = 250 * time.Millisecond
+	// reloadEvery paces reloading the resources list while waiting.
+	reloadEvery = time.Second
+)
+
+// Lock allocates one free resource that fits q (with the default
+// requirements added). It blocks until one is free or ctx is done; it
+// tries once even when ctx is already done. It fails at once with an
+// error matching ErrNotFound when no resource fits, and with one matching
+// ErrTimeout (and context.DeadlineExceeded) when ctx's deadline passes.
+func (l *Lockable) Lock(ctx context.Context, q *query.Query) (*Allocation, error) {
+	as, err := l.acquire(ctx, []*query.Query{q})
+	if err != nil {
+		return nil, err
+	}
+	return as[0], nil
+}
+
+// LockMany allocates one distinct resource for each requirement, all or
+// nothing: when it returns an error, it holds none of them. It finds an
+// assignment whenever one exists among the free resources, and never
+// holds some resources while it waits for others. It blocks and fails as
+// Lock does.
+func (l *Lockable) LockMany(ctx context.Context, qs ...*query.Query) ([]*Allocation, error) {
+	if len(qs) == 0 {
+		return nil, nil
+	}
+	return l.acquire(ctx, qs)
+}
+
+// Do holds a resource that fits q while fn runs, and releases it when fn
+// returns or panics: the Python lockable's auto_lock. It blocks as Lock
+// does.
+func (l *Lockable) Do(ctx context.Context, q *query.Query, fn func(*Allocation) error) (err error) {
+	a, err := l.Lock(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, a.Unlock()) }()
+	return fn(a)
+}
+
+// Unlock releases a, as a.Unlock does. Releasing an allocation twice, or
+// through a Lockable that did not allocate it, is an error matching
+// ErrNotHeld.
+func (l *Lockable) Unlock(a *Allocation) error {
+	l.mu.Lock()
+	held := l.held[a.ResourceID()] == a
+	if held {
+		delete(l.held, a.ResourceID())
+	}
+	l.mu.Unlock()
+	if !held || !a.markReleased(time.Now()) {
+		return fmt.Errorf("%w: %s was released already or belongs to another Lockable", ErrNotHeld, a.ResourceID())
+	}
+	if err := a.lock.release(); err != nil {
+		return fmt.Errorf("release %s: %w", a.ResourceID(), err)
+	}
+	l.log.Info("released", "resource", a.ResourceID(), "allocation", a.ID(), "held", a.Duration())
+	return nil
+}
+
+// request is one call of Lock or LockMany in progress.
+type request struct {
+	reqs     []*query.Query // as given
+	full     []*query.Query // with defaults
+	owner    string
+	start    time.Time
+	list     []provider.Resource
+	loadedAt time.Time
+	backoff  time.Duration
+}
+
+func (l *Lockable) acquire(ctx context.Context, qs []*query.Query) ([]*Allocation, error) {
+	r := &request{reqs: qs, owner: ownerOf(ctx, l.program), start: time.Now(), backoff: minBackoff}
+	r.full = make([]*query.Query, len(qs))
+	for i, q := range qs {
+		r.full[i] = l.Requirements(q)
+	}
+	var stop func()
+	defer func() {
+		if stop != nil {
+			stop()
+		}
+	}()
+	for {
+		changed := l.locks.changed()
+		as, err := l.attempt(ctx, r)
+		if as != nil || err != nil {
+			return as, err
+		}
+		if stop == nil {
+			// Watch, then look once more: a release between the attempt
+			// and the watch would otherwise go unnoticed until the backoff.
+			stop = l.locks.watch()
+			continue
+		}
+		if err := r.wait(ctx, changed); err != nil {
+			return nil, l.gaveUp(r, err)
+		}
+	}
+}
+
+// wait pauses until a release may have happened, the backoff passes, or
+// ctx is done.
+func (r *request) wait(ctx context.Context, changed <-chan struct{}) error {
+	jittered := r.backoff/2 + rand.N(r.backoff/2+1)
+	t := time.NewTimer(jittered)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-changed:
+		r.backoff = minBackoff
+	case <-t.C:
+		r.backoff = min(2*r.backoff, maxBackoff)
+	}
+	return nil
+}
+
+// attempt tries once to take a resource for every requirement. It
+// returns nil, nil when the fitting resources are busy.
+func (l *Lockable) attempt(ctx context.Context, r *request) ([]*Allocation, error) {
+	if err := l.load(ctx, r); err != nil {
+		return nil, err
+	}
+	fit := make([][]int, len(r.reqs))
+	for i, q := range r.reqs {
+		fit[i] = l.cache.fitting(r.list, q, l.addDefaults)
+	}
+	if assign(orders(fit, inOrder), func(int) bool { return true }) == nil {
+		return nil, l.notFound(r, fit)
+	}
+	return l.take(r, orders(fit, randomOrder))
+}
+
+func orders(fit [][]int, visit func([]int) *order) []*order {
+	out := make([]*order, len(fit))
+	for i, f := range fit {
+		out[i] = visit(f)
+	}
+	return out
+}
+
+// load reloads the resources list: always on the first attempt, then at
+// most every reloadEvery.
+func (l *Lockable) load(ctx context.Context, r *request) error {
+	if r.list != nil && time.Since(r.loadedAt) < reloadEvery {
+		return nil
+	}
+	list, err := l.src.Resources(ctx)
+	if err != nil {
+		return fmt.Errorf("load resources: %w", err)
+	}
+	r.list, r.loadedAt = list, time.Now()
+	return nil
+}
+
+// take locks an assignment of free resources, or nothing. Resources it
+// finds busy are left out and the assignment is sought again; what it
+// took but no longer needs it releases before it returns.
+func (l *Lockable) take(r *request, fit []*order) ([]*Allocation, error) {
+	busy := map[int]bool{}
+	taken := map[int]*Allocation{}
+	for {
+		chosen := assign(preferTaken(fit, taken), func(i int) bool { return !busy[i] })
+		if chosen == nil {
+			return nil, l.releaseAll(taken)
+		}
+		ok, err := l.takeAll(r, chosen, taken, busy)
+		if err != nil {
+			return nil, errors.Join(err, l.releaseAll(taken))
+		}
+		if ok {
+			return l.keep(r, chosen, taken)
+		}
+	}
+}
+
+// takeAll locks every chosen resource not yet taken; it reports false
+// when one turned out busy.
+func (l *Lockable) takeAll(r *request, chosen []int, taken map[int]*Allocation, busy map[int]bool) (bool, error) {
+	for i, res := range chosen {
+		if taken[res] != nil {
+			continue
+		}
+		a, err := l.tryTake(r, i, r.list[res])
+		if err != nil {
+			return false, err
+		}
+		if a == nil {
+			busy[res] = true
+			return false, nil
+		}
+		taken[res] = a
+	}
+	return true, nil
+}
+
+// keep releases what was taken but not chosen, and returns the chosen
+// allocations in requirement order.
+func (l *Lockable) keep(r *request, chosen []int, taken map[int]*Allocation) ([]*Allocation, error) {
+	as := make([]*Allocation, len(chosen))
+	for i, res := range chosen {
+		as[i] = taken[res]
+		delete(taken, res)
+	}
+	if err := l.releaseAll(taken); err != nil {
+		return nil, errors.Join(err, l.releaseAll(toMap(as)))
+	}
+	for i, a := range as {
+		a.reqs = r.full[i]
+		l.log.Info("allocated", "resource", a.ResourceID(), "allocation", a.ID(), "queued", a.queued, "owner", r.owner)
+	}
+	return as, nil
+}
+
+func toMap(as []*Allocation) map[int]*Allocation {
+	m := make(map[int]*Allocation, len(as))
+	for i, a := range as {
+		m[i] = a
+	}
+	return m
+}
+
+// preferTaken puts the resources already taken first in each order, so
+// that a new assignment keeps them where it can.
+func preferTaken(fit []*order, taken map[int]*Allocation) []*order {
+	if len(taken) == 0 {
+		return fit
+	}
+	out := make([]*order, len(fit))
+	for i, o := range fit {
+		out[i] = o.first(func(r int) bool { return taken[r] != nil })
+	}
+	return out
+}
+
+func (l *Lockable) releaseAll(taken map[int]*Allocation) error {
+	var errs []error
+	for _, a := range taken {
+		errs = append(errs, l.Unlock(a))
+	}
+	return errors.Join(errs...)
+}
+
+// tryTake locks res for requirement i without waiting; nil, nil when it
+// is busy.
+func (l *Lockable) tryTake(r *request, i int, res provider.Resource) (*Allocation, error) {
+	id := res.ID()
+	l.mu.Lock()
+	_, mine := l.held[id]
+	l.mu.Unlock()
+	if mine {
+		return nil, nil
+	}
+	a := &Allocation{owner: l, resource: res, reqs: r.full[i], id: newAllocationID()}
+	a.start = time.Now()
+	a.queued = a.start.Sub(r.start)
+	lk, err := l.locks.tryLock(id, l.holderFor(a, r.owner))
+	if err != nil || lk == nil {
+		return nil, err
+	}
+	a.lock = lk
+	l.mu.Lock()
+	l.held[id] = a
+	l.mu.Unlock()
+	return a, nil
+}
+
+func (l *Lockable) holderFor(a *Allocation, owner string) Holder {
+	return Holder{
+		AllocationID: a.id,
+		Resource:     a.ResourceID(),
+		Hostname:     l.hostname,
+		User:         l.user,
+		PID:          os.Getpid(),
+		Since:        a.start.UTC(),
+		Requirements: json.RawMessage(a.reqs.String()),
+		Owner:        owner,
+	}
+}

@@ -1,0 +1,103 @@
+package core
+
+import (
+	"crypto/rand"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/go-lockable/lockable/provider"
+	"github.com/go-lockable/lockable/query"
+	"github.com/tidwall/gjson"
+)
+
+// Allocation is one held resource. It is safe for concurrent use.
+type Allocation struct {
+	owner    *Lockable
+	resource provider.Resource
+	reqs     *query.Query
+	id       string
+	start    time.Time
+	queued   time.Duration
+	lock     lock
+
+	mu       sync.Mutex
+	released time.Time
+}
+
+// ResourceID returns the id of the held resource.
+func (a *Allocation) ResourceID() string { return a.resource.ID() }
+
+// Resource returns the held resource as the list described it when it
+// was allocated.
+func (a *Allocation) Resource() provider.Resource { return a.resource }
+
+// Get returns a field of the resource's description by gjson path, such
+// as "serial" or "network.ip".
+func (a *Allocation) Get(path string) gjson.Result { return a.resource.Get(path) }
+
+// Requirements returns the requirements the resource was allocated for,
+// defaults included.
+func (a *Allocation) Requirements() *query.Query { return a.reqs }
+
+// ID returns the allocation id: unique to this allocation, written into
+// the lock so that others can tell who holds the resource.
+func (a *Allocation) ID() string { return a.id }
+
+// StartTime returns when the resource was taken.
+func (a *Allocation) StartTime() time.Time { return a.start }
+
+// QueueTime returns how long the allocation waited for the resource.
+func (a *Allocation) QueueTime() time.Duration { return a.queued }
+
+// ReleaseTime returns when the resource was released, or the zero time
+// while it is held.
+func (a *Allocation) ReleaseTime() time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.released
+}
+
+// Duration returns how long the resource was held: until its release,
+// or until now while it is held.
+func (a *Allocation) Duration() time.Duration {
+	end := a.ReleaseTime()
+	if end.IsZero() {
+		end = time.Now()
+	}
+	return end.Sub(a.start)
+}
+
+// Unlock releases the resource. Releasing it twice is an error that
+// matches ErrNotHeld.
+func (a *Allocation) Unlock() error { return a.owner.Unlock(a) }
+
+// String describes the allocation for logs.
+func (a *Allocation) String() string {
+	state := "held"
+	if !a.ReleaseTime().IsZero() {
+		state = "released"
+	}
+	return fmt.Sprintf("%s (allocation %s, %s %s)", a.ResourceID(), a.id, state, a.Duration().Round(time.Millisecond))
+}
+
+// markReleased records the release; it reports false when the
+// allocation was already released.
+func (a *Allocation) markReleased(at time.Time) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.released.IsZero() {
+		return false
+	}
+	a.released = at
+	return true
+}
+
+// newAllocationID returns a random (version 4) UUID.
+func newAllocationID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

@@ -1,0 +1,137 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/go-lockable/lockable/query"
+	"github.com/stretchr/testify/require"
+)
+
+// settledLab writes n resources as a file last modified a minute ago, as
+// a lab's list that nobody is editing.
+func settledLab(b *testing.B, n int) string {
+	path := lab(b, phones(n)...)
+	old := time.Now().Add(-time.Minute)
+	require.NoError(b, os.Chtimes(path, old, old))
+	return path
+}
+
+// existingLocks returns a lock folder where the lock files of phones(n)
+// exist already, as in a lab that has been in use: creating files is
+// not what these benchmarks measure.
+func existingLocks(b *testing.B, n int) string {
+	dir := b.TempDir()
+	for i := range n {
+		require.NoError(b, os.WriteFile(filepath.Join(dir, fmt.Sprintf("phone-%d.pid", i)), nil, 0o666))
+	}
+	return dir
+}
+
+// BenchmarkLockUnlock: one uncontended Lock and Unlock with a cached list
+// of 1,000 resources.
+func BenchmarkLockUnlock(b *testing.B) {
+	l := newLockable(b, settledLab(b, 1000), existingLocks(b, 1000))
+	req := q(`{"type": "phone"}`)
+	ctx := context.Background()
+	for b.Loop() {
+		a, err := l.Lock(ctx, req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := a.Unlock(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLockManyUnlock: LockMany of 3 requirements over 1,000
+// resources.
+func BenchmarkLockManyUnlock(b *testing.B) {
+	l := newLockable(b, settledLab(b, 1000), existingLocks(b, 1000))
+	reqs := []*query.Query{q(`{"type": "phone"}`), q(`{"id": {"$in": ["phone-1", "phone-2"]}}`), q(`id=phone-3`)}
+	ctx := context.Background()
+	for b.Loop() {
+		as, err := l.LockMany(ctx, reqs...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, a := range as {
+			if err := a.Unlock(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkHandover measures the time from one process's release to the
+// waiting process's acquire, and reports its median and 99th percentile.
+func BenchmarkHandover(b *testing.B) {
+	path, dir := settledLab(b, 1), b.TempDir()
+	l := newLockable(b, path, dir)
+	held, err := l.Lock(context.Background(), q(""))
+	require.NoError(b, err)
+	waiter := startRole(b, "wait", path, dir, childTimeout+"=60s")
+	var lat []time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		waiter.send(b, "wait")
+		time.Sleep(20 * time.Millisecond) // let the waiter settle into its wait
+		b.StartTimer()
+		released := time.Now()
+		require.NoError(b, held.Unlock())
+		got, err := strconv.ParseInt(waiter.expect(b, "got"), 10, 64)
+		require.NoError(b, err)
+		lat = append(lat, time.Unix(0, got).Sub(released))
+		b.StopTimer()
+		waiter.send(b, "release")
+		waiter.expect(b, "released")
+		held, err = l.Lock(context.Background(), q(""))
+		require.NoError(b, err)
+		b.StartTimer()
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(percentile(lat, 50).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(lat, 99).Microseconds())/1000, "p99-ms")
+}
+
+func percentile(sorted []time.Duration, p int) time.Duration {
+	return sorted[min(len(sorted)-1, len(sorted)*p/100)]
+}
+
+// BenchmarkIdleWaiter reports the CPU a process uses while it waits for a
+// held resource for LOCKABLE_BENCH_IDLE (default 10s), as a percentage of
+// one core. Run it with -benchtime=1x.
+func BenchmarkIdleWaiter(b *testing.B) {
+	idle := 10 * time.Second
+	if v := os.Getenv("LOCKABLE_BENCH_IDLE"); v != "" {
+		var err error
+		idle, err = time.ParseDuration(v)
+		require.NoError(b, err)
+	}
+	path, dir := settledLab(b, 1), b.TempDir()
+	l := newLockable(b, path, dir)
+	held, err := l.Lock(context.Background(), q(""))
+	require.NoError(b, err)
+	defer held.Unlock()
+	var cpu []float64
+	for b.Loop() {
+		waiter := startRole(b, "wait", path, dir, childTimeout+"="+idle.String())
+		start := time.Now()
+		waiter.send(b, "wait")
+		waiter.expect(b, "error")
+		wall := time.Since(start)
+		waiter.stdin.Close()
+		require.NoError(b, waiter.wait(b))
+		st := waiter.cmd.ProcessState
+		cpu = append(cpu, 100*float64(st.UserTime()+st.SystemTime())/float64(wall))
+	}
+	b.ReportMetric(slices.Max(cpu), "cpu-%")
+	fmt.Fprintf(os.Stderr, "idle waiter: %.3f%% of a core over %s\n", slices.Max(cpu), idle)
+}

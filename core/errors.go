@@ -1,0 +1,81 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-lockable/lockable/query"
+)
+
+var (
+	// ErrNotFound: no resource fits the requirements, so waiting cannot
+	// help. The error is a *NotFoundError that explains why.
+	ErrNotFound = errors.New("no resource fits")
+	// ErrTimeout: resources fit, but none was free before the deadline.
+	// The error is a *TimeoutError that says who holds them; it also
+	// matches context.DeadlineExceeded.
+	ErrTimeout = errors.New("timed out waiting for a resource")
+	// ErrNotHeld: an allocation was released twice, or through a
+	// Lockable that did not allocate it.
+	ErrNotHeld = errors.New("allocation not held")
+	// ErrInvalidID: a resource id that cannot name a lock.
+	ErrInvalidID = errors.New("invalid resource id")
+)
+
+// TimeoutError is returned when fitting resources exist but none was
+// free before the context's deadline.
+type TimeoutError struct {
+	// Requirements are the requirements waited for, with defaults.
+	Requirements []*query.Query
+	// Waited is how long the call waited.
+	Waited time.Duration
+	// Fitting are the resources that fit, with their holders.
+	Fitting []ResourceStatus
+	// Err is the context's error.
+	Err error
+}
+
+func (e *TimeoutError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "timed out after %s waiting for %s", e.Waited.Round(time.Millisecond), requirementsText(e.Requirements))
+	held := heldOnly(e.Fitting)
+	if len(held) > 0 {
+		fmt.Fprintf(&b, ": %d fitting resources held:", len(held))
+		for i, st := range held {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, " %s by %s", st.Resource.ID(), st.Holder)
+		}
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrTimeout) true.
+func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
+
+// Unwrap returns the context's error.
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+func heldOnly(sts []ResourceStatus) []ResourceStatus {
+	var held []ResourceStatus
+	for _, st := range sts {
+		if st.State == Held {
+			held = append(held, st)
+		}
+	}
+	return held
+}
+
+func requirementsText(qs []*query.Query) string {
+	if len(qs) == 1 {
+		return qs[0].String()
+	}
+	parts := make([]string, len(qs))
+	for i, q := range qs {
+		parts[i] = q.String()
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}

@@ -1,0 +1,120 @@
+package core_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/provider"
+	"github.com/go-lockable/lockable/query"
+)
+
+var exampleLab = []map[string]any{
+	{"id": "pixel-7-01", "hostname": "lab-runner-1", "online": true, "os": "android", "ram_gb": 8, "serial": "28031FDH2000A1"},
+	{"id": "iphone-14-01", "hostname": "lab-runner-1", "online": true, "os": "ios", "ram_gb": 6},
+	{"id": "pixel-6-01", "hostname": "lab-runner-1", "online": false, "os": "android", "ram_gb": 8},
+}
+
+// newExampleLockable returns a Lockable over exampleLab with a lock
+// folder of its own.
+func newExampleLockable() (*core.Lockable, func()) {
+	dir, err := os.MkdirTemp("", "lockable-example")
+	if err != nil {
+		panic(err)
+	}
+	lk, err := core.New(provider.List(exampleLab), core.WithHostname("lab-runner-1"), core.WithLockFolder(dir))
+	if err != nil {
+		panic(err)
+	}
+	return lk, func() { os.RemoveAll(dir) }
+}
+
+func ExampleLockable_Lock() {
+	lk, cleanup := newExampleLockable()
+	defer cleanup()
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	phone, err := lk.Lock(ctx, query.MustParse(`{"os": "android", "ram_gb": {"$gte": 8}}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer phone.Unlock()
+	fmt.Println(phone.ResourceID(), phone.Get("serial"))
+	fmt.Println(phone.Requirements())
+	// Output:
+	// pixel-7-01 28031FDH2000A1
+	// {"os":"android","ram_gb":{"$gte":8},"hostname":"lab-runner-1","online":true}
+}
+
+func ExampleLockable_Do() {
+	lk, cleanup := newExampleLockable()
+	defer cleanup()
+
+	err := lk.Do(context.Background(), query.MustParse("os=ios"), func(a *core.Allocation) error {
+		fmt.Println("testing on", a.ResourceID())
+		return nil
+	}) // released here, also if the function panics
+	fmt.Println(err)
+	// Output:
+	// testing on iphone-14-01
+	// <nil>
+}
+
+func ExampleLockable_LockMany() {
+	lk, cleanup := newExampleLockable()
+	defer cleanup()
+
+	// All or nothing: one resource per requirement, each a different one.
+	as, err := lk.LockMany(context.Background(), query.MustParse(""), query.MustParse("os=ios"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, a := range as {
+		fmt.Println(a.ResourceID())
+		a.Unlock()
+	}
+	// Output:
+	// pixel-7-01
+	// iphone-14-01
+}
+
+func ExampleNotFoundError() {
+	lk, cleanup := newExampleLockable()
+	defer cleanup()
+
+	_, err := lk.Lock(context.Background(), query.MustParse(`{"ram_gbb": {"$gte": 16}}`))
+	fmt.Println(errors.Is(err, core.ErrNotFound))
+	var nf *core.NotFoundError
+	if errors.As(err, &nf) {
+		fmt.Println(nf.UnknownFields[0])
+	}
+	// Output:
+	// true
+	// no resource has a field "ram_gbb"; did you mean "ram_gb"?
+}
+
+func ExampleLockable_Status() {
+	lk, cleanup := newExampleLockable()
+	defer cleanup()
+
+	held, _ := lk.Lock(core.OwnedBy(context.Background(), "TestFlash"), query.MustParse("os=ios"))
+	defer held.Unlock()
+	sts, _ := lk.Status(context.Background())
+	for _, st := range sts {
+		if st.State == core.Held {
+			fmt.Println(st.Resource.ID(), st.State, "by", st.Holder.Owner)
+			continue
+		}
+		fmt.Println(st.Resource.ID(), st.State)
+	}
+	// Output:
+	// pixel-7-01 free
+	// iphone-14-01 held by TestFlash
+	// pixel-6-01 offline
+}

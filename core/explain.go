@@ -1,0 +1,146 @@
+package core
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-lockable/lockable/provider"
+	"github.com/go-lockable/lockable/query"
+)
+
+// maxClosest is how many near misses a NotFoundError names.
+const maxClosest = 3
+
+// Fit tells how one resource measures up to requirements.
+type Fit struct {
+	Resource provider.Resource
+	// Mismatches are the conditions the resource fails; none when it fits.
+	Mismatches []query.Mismatch
+}
+
+// Fits reports whether the resource meets every condition.
+func (f Fit) Fits() bool { return len(f.Mismatches) == 0 }
+
+func (f Fit) String() string {
+	if f.Fits() {
+		return f.Resource.ID() + ": fits"
+	}
+	parts := make([]string, len(f.Mismatches))
+	for i, m := range f.Mismatches {
+		parts[i] = m.String()
+	}
+	return f.Resource.ID() + ": " + strings.Join(parts, "; ")
+}
+
+// UnknownField is a field the requirements name that no resource has,
+// with the nearest field name that resources do have, if any is near.
+type UnknownField struct {
+	Field      string
+	Suggestion string
+}
+
+func (u UnknownField) String() string {
+	if u.Suggestion == "" {
+		return fmt.Sprintf("no resource has a field %q", u.Field)
+	}
+	return fmt.Sprintf("no resource has a field %q; did you mean %q?", u.Field, u.Suggestion)
+}
+
+// NotFoundError explains why no resource fits: waiting would not help.
+type NotFoundError struct {
+	// Requirements are the requirements, with defaults.
+	Requirements []*query.Query
+	// Resources is how many resources the list has.
+	Resources int
+	// Unfit indexes the requirement that no resource fits; it is -1 when
+	// each fits some resource but not enough distinct ones fit them all.
+	Unfit int
+	// Closest are the resources nearest to fitting the unfit requirement,
+	// fewest failed conditions first.
+	Closest []Fit
+	// UnknownFields are fields the requirements name that no resource has.
+	UnknownFields []UnknownField
+}
+
+func (e *NotFoundError) Error() string {
+	var b strings.Builder
+	if e.Unfit < 0 {
+		fmt.Fprintf(&b, "no %d distinct resources fit %s together (%d resources in the list)",
+			len(e.Requirements), requirementsText(e.Requirements), e.Resources)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "no resource fits %s (%d resources in the list)", e.Requirements[e.Unfit], e.Resources)
+	for _, u := range e.UnknownFields {
+		fmt.Fprintf(&b, "; %s", u)
+	}
+	if len(e.Closest) > 0 {
+		b.WriteString("; closest:")
+		for _, f := range e.Closest {
+			fmt.Fprintf(&b, " [%s]", f)
+		}
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrNotFound) true.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// Explain tells, for every resource of the list, whether it fits q with
+// the default requirements added, and which conditions it fails.
+func (l *Lockable) Explain(ctx context.Context, q *query.Query) ([]Fit, error) {
+	list, err := l.src.Resources(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load resources: %w", err)
+	}
+	return explainAll(list, l.Requirements(q)), nil
+}
+
+func explainAll(list []provider.Resource, q *query.Query) []Fit {
+	out := make([]Fit, len(list))
+	for i, r := range list {
+		out[i] = Fit{Resource: r, Mismatches: q.Explain(r.JSON())}
+	}
+	return out
+}
+
+func (l *Lockable) notFound(r *request, fit [][]int) error {
+	e := &NotFoundError{Requirements: r.full, Resources: len(r.list), Unfit: -1}
+	i := slices.IndexFunc(fit, func(f []int) bool { return len(f) == 0 })
+	if i < 0 {
+		return e
+	}
+	e.Unfit = i
+	e.Closest = closest(explainAll(r.list, r.full[i]), maxClosest)
+	e.UnknownFields = unknownFields(r.list, r.full[i])
+	return e
+}
+
+// closest returns the n fits with the fewest mismatches, in list order
+// among equals.
+func closest(fits []Fit, n int) []Fit {
+	slices.SortStableFunc(fits, func(a, b Fit) int {
+		return cmp.Compare(len(a.Mismatches), len(b.Mismatches))
+	})
+	return fits[:min(n, len(fits))]
+}
+
+// gaveUp turns the end of a wait into the error the caller sees.
+func (l *Lockable) gaveUp(r *request, ctxErr error) error {
+	if !errors.Is(ctxErr, context.DeadlineExceeded) {
+		return fmt.Errorf("gave up waiting for %s: %w", requirementsText(r.full), ctxErr)
+	}
+	e := &TimeoutError{Requirements: r.full, Waited: time.Since(r.start), Err: ctxErr}
+	for _, q := range r.reqs {
+		sts, err := l.statuses(r.list, l.cache.fitting(r.list, q, l.addDefaults))
+		if err != nil {
+			return errors.Join(e, err)
+		}
+		e.Fitting = append(e.Fitting, sts...)
+	}
+	return e
+}

@@ -1,0 +1,69 @@
+package core
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Holder describes who holds a resource. The lock folder keeps it in the
+// lock file: the first line is the holder's pid (as the Python lockable
+// writes it), the second this description as one line of JSON.
+type Holder struct {
+	AllocationID string          `json:"allocation_id,omitempty"`
+	Resource     string          `json:"resource,omitempty"`
+	Hostname     string          `json:"hostname,omitempty"`
+	User         string          `json:"user,omitempty"`
+	PID          int             `json:"pid"`
+	Since        time.Time       `json:"since,omitzero"`
+	Requirements json.RawMessage `json:"requirements,omitempty"`
+	Owner        string          `json:"owner,omitempty"`
+}
+
+// String describes the holder in a few words for messages, such as
+// "alice@lab-runner-1 pid 4242 (TestFlash) since 10:02:03".
+func (h Holder) String() string {
+	var b bytes.Buffer
+	if h.User != "" {
+		b.WriteString(h.User + "@")
+	}
+	if h.Hostname != "" {
+		b.WriteString(h.Hostname + " ")
+	}
+	fmt.Fprintf(&b, "pid %d", h.PID)
+	if h.Owner != "" {
+		fmt.Fprintf(&b, " (%s)", h.Owner)
+	}
+	if !h.Since.IsZero() {
+		fmt.Fprintf(&b, " since %s", h.Since.Local().Format(time.DateTime))
+	}
+	return b.String()
+}
+
+// encode renders the lock file's content.
+func (h Holder) encode() ([]byte, error) {
+	desc, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	return fmt.Appendf(nil, "%d\n%s\n", h.PID, desc), nil
+}
+
+// decodeHolder reads a lock file's content. A file written by another
+// tool may hold only a pid: that is a Holder with only PID set. It reports
+// false when the content names no holder at all (an empty file).
+func decodeHolder(content []byte) (Holder, bool) {
+	first, rest, _ := bytes.Cut(content, []byte("\n"))
+	pid, err := strconv.Atoi(string(bytes.TrimSpace(first)))
+	if err != nil {
+		return Holder{}, false
+	}
+	var h Holder
+	if json.Unmarshal(bytes.TrimSpace(rest), &h) != nil {
+		h = Holder{}
+	}
+	h.PID = pid
+	return h, true
+}

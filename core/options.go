@@ -1,0 +1,55 @@
+package core
+
+import (
+	"context"
+	"log/slog"
+)
+
+// Option configures a Lockable made by New.
+type Option interface{ apply(*config) }
+
+type config struct {
+	hostname   string
+	lockFolder string
+	log        *slog.Logger
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// WithHostname sets the host whose resources are allocatable by default
+// (the "hostname" default requirement). The default is os.Hostname.
+func WithHostname(name string) Option {
+	return optionFunc(func(c *config) { c.hostname = name })
+}
+
+// WithLockFolder sets the folder of the lock files; it is created when
+// missing. The default is the OS temp dir, as the Python lockable uses,
+// so both share locks by default.
+func WithLockFolder(dir string) Option {
+	return optionFunc(func(c *config) { c.lockFolder = dir })
+}
+
+// WithLogger sets where the Lockable logs what it does. The default
+// discards everything: a library never writes to stderr by itself.
+func WithLogger(log *slog.Logger) Option {
+	return optionFunc(func(c *config) { c.log = log })
+}
+
+type ownerKey struct{}
+
+// OwnedBy returns a context that names the owner of the allocations made
+// with it: a free-form label, such as a test's name or a command line,
+// that status and timeout messages show. The default is the program's
+// name.
+func OwnedBy(ctx context.Context, owner string) context.Context {
+	return context.WithValue(ctx, ownerKey{}, owner)
+}
+
+func ownerOf(ctx context.Context, fallback string) string {
+	if owner, ok := ctx.Value(ownerKey{}).(string); ok {
+		return owner
+	}
+	return fallback
+}
