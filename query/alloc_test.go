@@ -35,6 +35,12 @@ func TestMatchDoesNotAllocate(t *testing.T) {
 		`{"sims.1.slot": {"$gte": 1}}`,
 		`{"hostname": null}`,
 		`os=android&online=true`,
+		// Beyond the issue's promise, but holding today: keep it so.
+		`{"tags": {"$elemMatch": {"$eq": "usb"}}, "sims": {"$elemMatch": {"slot": 1}}}`,
+		`{"network": {"ip": "10.1.2.3"}}`,
+		`{"ram_gb": {"$type": "int", "$mod": [4, 0]}, "tags": {"$size": 2}}`,
+		`{"tags": {"$all": ["usb", "5g"]}, "os": {"$not": {"$eq": "ios"}}}`,
+		`{"$or": [{"os": "ios"}, {"ram_gb": 8}], "$nor": [{"id": 1}]}`,
 	}
 	for _, s := range queries {
 		q := query.MustParse(s)

@@ -306,6 +306,8 @@ var caseGroups = []caseGroup{
 		{"", `{"qty": {"$mod": 4}}`, invalid},
 		{"", `{"qty": {"$mod": [0, 1]}}`, invalid},
 		{"", `{"qty": {"$mod": ["a", 1]}}`, invalid},
+		{"", `{"qty": {"$mod": [4, true]}}`, invalid},
+		{"", `{"qty": {"$mod": [null, 1]}}`, invalid},
 	}},
 	{"$all", docs + "reference/operator/query/all/", []tableCase{
 		{all1, `{"tags": {"$all": ["appliance", "school", "book"]}}`, match},

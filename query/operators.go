@@ -288,8 +288,9 @@ func modCond(path, op string, v gjson.Result) (cond, error) {
 			if !more {
 				break
 			}
-			n, ok := truncInt(parseValue(e))
-			if !ok || e[0] == '"' || len(args) == 2 {
+			ev := parseValue(e)
+			n, ok := truncInt(ev)
+			if !ok || ev.Type != gjson.Number || len(args) == 2 {
 				return nil, errorf(path, op, want)
 			}
 			args = append(args, n)

@@ -103,15 +103,15 @@ func (q *Query) MatchBytes(resource []byte) bool {
 // With panics if field is not a field path or value does not compile as a
 // condition: both are mistakes in the calling code, not in requirements.
 func (q *Query) With(field string, value any) *Query {
+	if strings.HasPrefix(field, "$") {
+		panic("query: With(" + quote(field) + "): not a field path")
+	}
 	if kept, named := q.withoutNull(field); named {
 		return kept
 	}
 	text, err := json.Marshal(value)
 	if err != nil {
 		panic("query: With(" + quote(field) + "): cannot encode the value as JSON: " + err.Error())
-	}
-	if strings.HasPrefix(field, "$") {
-		panic("query: With(" + quote(field) + "): not a field path")
 	}
 	cl, err := compiler{ordered: false}.clause(field, string(text), "")
 	if err != nil {

@@ -2,6 +2,7 @@ package query_test
 
 import (
 	"errors"
+	"fmt"
 	"regexp/syntax"
 	"strings"
 	"sync"
@@ -299,5 +300,19 @@ func TestMatchIsSafeForConcurrentUse(t *testing.T) {
 	wg.Wait()
 	for g, ok := range results {
 		assert.True(t, ok, "goroutine %d", g)
+	}
+}
+
+func TestManyFields(t *testing.T) {
+	for _, n := range []int{9, 64, 65, 300} {
+		var fields, values []string
+		for i := range n {
+			fields = append(fields, fmt.Sprintf(`"f%d": %d`, i, i))
+			values = append(values, fmt.Sprintf(`"f%d": %d`, n-1-i, n-1-i))
+		}
+		q := query.MustParse("{" + strings.Join(fields, ", ") + "}")
+		assert.True(t, q.Match("{"+strings.Join(values, ", ")+"}"), "%d fields, any order", n)
+		assert.False(t, q.Match("{"+strings.Join(values[1:], ", ")+"}"), "%d fields, one missing", n)
+		assert.False(t, q.Match(`{"f0": -1, `+strings.Join(values, ", ")+"}"), "%d fields, f0 repeated: the first counts", n)
 	}
 }

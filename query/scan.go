@@ -210,7 +210,11 @@ func (it *objectIter) next() (key string, escaped bool, value string, more bool)
 		return "", false, "", false
 	}
 	vend, ok := skipValue(s, i, it.depth)
-	if !ok || !it.separator(vend, '}') {
+	if ok {
+		it.i, it.closing = consumeSeparator(s, vend, '}')
+		ok = it.i >= 0
+	}
+	if !ok {
 		it.stop(vend, false)
 		return "", false, "", false
 	}
@@ -232,12 +236,6 @@ func objectKey(s string, i int) (key string, escaped bool, next int, ok bool) {
 		return "", false, j, false
 	}
 	return key, escaped, skipSpace(s, j+1), true
-}
-
-// separator consumes the comma or the closing brace after a member.
-func (it *objectIter) separator(i int, closing byte) bool {
-	it.i, it.closing = consumeSeparator(it.s, i, closing)
-	return it.i >= 0
 }
 
 // consumeSeparator reads a comma or the closing bracket at or after s[i]
