@@ -6,10 +6,11 @@
 // expression, malformed short form) is then an [*Error] naming where it is,
 // never a silent non-match later. A compiled Query is immutable and safe
 // for concurrent use, like a *regexp.Regexp; [Query.With] and [Query.And]
-// return new queries. [Query.Match] reads the resource's raw JSON text in
-// one pass, without decoding it into Go maps and, for the common
-// conditions, without allocating; text that is not a valid JSON object
-// never matches. A nil *Query is not valid anywhere. The empty query
+// return new queries. [Query.Match] works on the resource's raw JSON text:
+// one scan validates it and hands each field the query names to its
+// conditions (logical operators scan again), without decoding it into Go
+// maps and, for the common conditions, without allocating; text that is
+// not a valid JSON object never matches. A nil *Query is not valid anywhere. The empty query
 // (Parse("") or "{}") matches every resource.
 //
 // # Requirements

@@ -161,6 +161,9 @@ func (q *Query) And(other *Query) *Query {
 // String returns the query as compact JSON in the order it was given (for
 // the short form, the equivalent JSON). When And has joined queries that
 // name the same field, it is an $and of the conditions, one per element.
+// Parse(q.String()) compiles to an equivalent query, except that documents
+// that came from Go values (New, With) then compare with their keys in
+// sorted order.
 func (q *Query) String() string {
 	if q.repeatsKey() {
 		return string(q.appendAnd(nil))
