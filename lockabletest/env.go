@@ -1,0 +1,142 @@
+package lockabletest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/config"
+	"github.com/go-lockable/lockable/provider"
+	"github.com/go-lockable/lockable/query"
+)
+
+// EnvOnUnavailable is the variable that sets the Policy for every test
+// that does not choose one: "skip" or "fail".
+const EnvOnUnavailable = "LOCKABLE_ON_UNAVAILABLE"
+
+// environment is what the LOCKABLE_* variables configure: one Lockable
+// and the settings every test shares.
+type environment struct {
+	lockable   *core.Lockable
+	extra      *query.Query // LOCKABLE_REQUIREMENTS, or nil
+	timeout    time.Duration
+	timeoutSet bool
+	policy     Policy
+	// err is why there is no Lockable: a *noLabError when nothing is
+	// configured, otherwise a broken configuration that names the
+	// variable.
+	err error
+}
+
+// processEnvironment is the environment of this test process, read once
+// when a test first asks and shared by all: one resources list, one set
+// of holds. The tests of a package all run with the same variables and
+// working directory.
+var processEnvironment = sync.OnceValue(func() *environment {
+	dir, err := os.Getwd()
+	if err != nil {
+		return &environment{err: fmt.Errorf("cannot tell the package directory: %w", err)}
+	}
+	return loadEnvironment(os.Getenv, dir)
+})
+
+// loadEnvironment reads the variables through getenv for the tests of
+// the package in dir.
+func loadEnvironment(getenv func(string) string, dir string) *environment {
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return &environment{err: err}
+	}
+	policy, err := parsePolicy(getenv(EnvOnUnavailable))
+	if err != nil {
+		return &environment{err: err}
+	}
+	env := &environment{extra: cfg.Requirements, policy: policy}
+	if v := strings.TrimSpace(getenv(config.EnvTimeout)); v != "" {
+		env.timeout, env.timeoutSet = cfg.Timeout, true
+	}
+	env.lockable, env.err = openLockable(cfg, newSearchPath(dir))
+	return env
+}
+
+// openLockable builds the Lockable cfg describes, finding the resources
+// list from search.
+func openLockable(cfg config.Config, search searchPath) (*core.Lockable, error) {
+	src, err := resourcesSource(cfg.Resources, search)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.LockFolder != "" && !filepath.IsAbs(cfg.LockFolder) {
+		cfg.LockFolder = filepath.Join(search.base(), cfg.LockFolder)
+	}
+	lk, err := core.New(src, cfg.Options()...)
+	if err != nil && cfg.LockFolder != "" {
+		return nil, fmt.Errorf("%s: %w", config.EnvLockFolder, err)
+	}
+	return lk, err
+}
+
+// resourcesSource returns the source that configured names, or
+// resources.json found along search when nothing is configured. A
+// configured file that does not exist is an error naming the variable.
+func resourcesSource(configured string, search searchPath) (core.Source, error) {
+	if configured == "" {
+		path, ok := search.find(defaultResources)
+		if !ok {
+			return nil, &noLabError{search: search}
+		}
+		return provider.File(path), nil
+	}
+	if isURL(configured) {
+		return provider.Open(configured), nil
+	}
+	if filepath.IsAbs(configured) {
+		if _, err := os.Stat(configured); err != nil {
+			return nil, fmt.Errorf("%s=%s: %w", config.EnvResources, configured, err)
+		}
+		return provider.File(configured), nil
+	}
+	path, ok := search.find(configured)
+	if !ok {
+		return nil, fmt.Errorf("%s=%s: no such file in %s", config.EnvResources, configured, search)
+	}
+	return provider.File(path), nil
+}
+
+func isURL(s string) bool {
+	lower := strings.ToLower(s)
+	return strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://")
+}
+
+func parsePolicy(v string) (Policy, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		return 0, nil
+	case "skip":
+		return Skip, nil
+	case "fail":
+		return Fail, nil
+	}
+	return 0, fmt.Errorf("%s: %q is neither skip nor fail", EnvOnUnavailable, v)
+}
+
+// noLabError says that no resources list is configured or found.
+type noLabError struct {
+	search searchPath
+}
+
+func (e *noLabError) Error() string {
+	return fmt.Sprintf("no resources configured: set %s to a resources file or URL, or add %s to the module (looked in %s)",
+		config.EnvResources, defaultResources, e.search)
+}
+
+// isNoLab reports whether err says that no resources list is configured.
+func isNoLab(err error) bool {
+	var e *noLabError
+	return errors.As(err, &e)
+}

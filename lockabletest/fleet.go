@@ -1,0 +1,181 @@
+package lockabletest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/go-lockable/lockable/core"
+)
+
+// Fleet is a named set of resources that all the tests of a package
+// share: Main holds them before the tests run and releases them when
+// the tests are done; a test takes one by name with Get.
+//
+//	var lab = lockabletest.NewFleet(map[string]string{
+//		"gateway": `{"type": "gateway"}`,
+//	})
+//
+//	func TestMain(m *testing.M) { os.Exit(lockabletest.Main(m, lab)) }
+//
+//	func TestRouting(t *testing.T) {
+//		gw := lab.Get(t, "gateway")
+//		...
+//	}
+//
+// A Fleet is safe for use by parallel tests.
+type Fleet struct {
+	members map[string]string
+	names   []string // sorted
+	opts    []Option
+	out     io.Writer // where Main reports
+
+	mu    sync.Mutex
+	plan  plan
+	held  map[string]*core.Allocation
+	err   error // why the fleet is not held
+	state fleetState
+}
+
+type fleetState int
+
+const (
+	fleetNew fleetState = iota
+	fleetHeld
+	fleetFailed
+	fleetReleased
+)
+
+// NewFleet returns a fleet of members: for each name, the requirements of
+// one resource, in either form Require takes. The options apply to Main's
+// allocation (its timeout, owner and Lockable) and to Get (the policy and
+// WithAttr fields). Names must be non-empty and without spaces: they are
+// part of the test attributes Get records.
+func NewFleet(members map[string]string, opts ...Option) *Fleet {
+	f := &Fleet{members: members, opts: opts, out: os.Stdout}
+	for name := range members {
+		f.names = append(f.names, name)
+	}
+	slices.Sort(f.names)
+	return f
+}
+
+// Get returns the fleet's member name, held since Main started, and
+// records it on the test as the attributes lockable.fleet.<name>.resource.id,
+// lockable.fleet.<name>.allocation.id and lockable.fleet.<name>.resource.<path>
+// for the WithAttr fields. When the fleet could not be held, Get skips or
+// fails the test by Policy; an unknown name, or a fleet that Main did not
+// hold, fails it.
+//
+// Get must be called from the goroutine running the test.
+func (f *Fleet) Get(t TB, name string) *core.Allocation {
+	t.Helper()
+	f.mu.Lock()
+	state, p, err, a := f.state, f.plan, f.err, f.held[name]
+	f.mu.Unlock()
+	switch {
+	case !f.has(name):
+		t.Fatalf("lockabletest: the fleet has no member %q; it has %s", name, strings.Join(f.names, ", "))
+	case state == fleetNew:
+		t.Fatalf("lockabletest: the fleet is not held: call os.Exit(lockabletest.Main(m, fleet)) in TestMain")
+	case state == fleetFailed:
+		p.unavailable(t, fmt.Errorf("fleet not held: %w", err))
+	}
+	record(t, "lockable.fleet."+name+".", []*core.Allocation{a}, p.attrs)
+	return a
+}
+
+func (f *Fleet) has(name string) bool {
+	_, ok := f.members[name]
+	return ok
+}
+
+// hold allocates the members, or records why it could not.
+func (f *Fleet) hold(deadline time.Time, ok bool) {
+	p := newPlan(newOptions(f.opts), "TestMain ("+filepath.Base(os.Args[0])+")")
+	p.capTo(deadline, ok)
+	as, err := f.allocate(&p)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.plan, f.err = p, err
+	if err != nil {
+		f.state = fleetFailed
+		fmt.Fprintf(f.out, "lockabletest: fleet not held, tests that use it will %s: %v\n", f.outcome(&p, err), err)
+		return
+	}
+	f.state, f.held = fleetHeld, map[string]*core.Allocation{}
+	for i, name := range f.names {
+		f.held[name] = as[i]
+	}
+	f.report(as)
+}
+
+func (f *Fleet) allocate(p *plan) ([]*core.Allocation, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	if err := checkNames(f.names); err != nil {
+		return nil, err
+	}
+	reqs := make([]string, len(f.names))
+	for i, name := range f.names {
+		reqs[i] = f.members[name]
+	}
+	qs, err := p.parse(reqs)
+	if err != nil {
+		return nil, err
+	}
+	return p.allocate(context.Background(), qs)
+}
+
+func (f *Fleet) outcome(p *plan, err error) string {
+	if p.skips(err) {
+		return "skip"
+	}
+	return "fail"
+}
+
+// report says what the fleet holds, in verbose mode.
+func (f *Fleet) report(as []*core.Allocation) {
+	if !testing.Verbose() {
+		return
+	}
+	for i, name := range f.names {
+		fmt.Fprintf(f.out, "lockabletest: fleet holds %s: %s (allocation %s, queued %s)\n",
+			name, as[i].ResourceID(), as[i].ID(), as[i].QueueTime().Round(time.Millisecond))
+	}
+}
+
+// release gives the members back; it reports whether that failed.
+func (f *Fleet) release() (failed bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.state != fleetHeld {
+		return false
+	}
+	f.state = fleetReleased
+	for _, name := range f.names {
+		if err := f.held[name].Unlock(); err != nil {
+			fmt.Fprintf(f.out, "lockabletest: fleet release %s: %v\n", name, err)
+			failed = true
+		}
+	}
+	return failed
+}
+
+func checkNames(names []string) error {
+	for _, name := range names {
+		if name == "" || strings.ContainsFunc(name, unicode.IsSpace) {
+			return fmt.Errorf("fleet member name %q: a name must be non-empty and without spaces, as t.Attr keys are", name)
+		}
+	}
+	return nil
+}

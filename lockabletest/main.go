@@ -1,0 +1,30 @@
+package lockabletest
+
+// M is what Main runs the tests with: *testing.M.
+type M interface {
+	Run() int
+}
+
+// Main holds the fleet's resources, all or nothing, runs the tests with
+// m.Run, releases the resources and returns the exit code for os.Exit:
+//
+//	func TestMain(m *testing.M) { os.Exit(lockabletest.Main(m, lab)) }
+//
+// When the fleet cannot be held, Main says why on standard output and
+// still runs the tests: those that Get a member skip or fail by Policy,
+// the others run as usual. A failed release makes the exit code 1.
+// When a test panics, the test binary exits without returning from
+// m.Run; the operating system then releases the locks.
+//
+// Main parses the command line flags if TestMain has not, to learn the
+// -test.timeout that bounds the wait.
+func Main(m M, f *Fleet) (code int) {
+	deadline, ok := testDeadline()
+	f.hold(deadline, ok)
+	defer func() {
+		if f.release() && code == 0 {
+			code = 1
+		}
+	}()
+	return m.Run()
+}

@@ -1,0 +1,186 @@
+package lockabletest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/config"
+	"github.com/go-lockable/lockable/provider"
+	"github.com/go-lockable/lockable/query"
+)
+
+// DefaultTimeout is how long a test waits for its resources when neither
+// WithTimeout nor LOCKABLE_TIMEOUT says: long enough to queue behind
+// another test run on a shared lab, shorter than go test's default
+// -timeout of 10 minutes.
+const DefaultTimeout = 5 * time.Minute
+
+// deadlineMargin is the share of the time left before the test binary's
+// deadline that the wait leaves unused, at most maxDeadlineMargin, so
+// that a timeout is reported by this package and the test's cleanups
+// still run.
+const (
+	deadlineMargin    = 10
+	maxDeadlineMargin = 10 * time.Second
+)
+
+// plan is how one call allocates: its options resolved against the
+// environment.
+type plan struct {
+	lockable *core.Lockable
+	extra    *query.Query
+	timeout  time.Duration
+	capped   bool // the deadline shortened the timeout
+	policy   Policy
+	policyBy string // what set the policy, for messages; "" by default
+	owner    string
+	attrs    []string
+	err      error // why nothing can be allocated
+}
+
+// newPlan resolves o: options first, then the environment (unless
+// WithLockable replaces it), then the defaults.
+func newPlan(o options, owner string) plan {
+	p := plan{lockable: o.lockable, owner: o.owner, attrs: o.attrs, timeout: DefaultTimeout}
+	if p.owner == "" {
+		p.owner = owner
+	}
+	if p.lockable == nil {
+		p.useEnvironment(o.environment())
+	}
+	if o.timeoutSet {
+		p.timeout = o.timeout
+	}
+	if o.policy != 0 {
+		p.policy, p.policyBy = o.policy, fmt.Sprintf("WithPolicy(%s)", policyName(o.policy))
+	}
+	if p.err == nil {
+		p.err = checkAttrPaths(o.attrs)
+	}
+	return p
+}
+
+func (o options) environment() *environment {
+	if o.env != nil {
+		return o.env
+	}
+	return processEnvironment()
+}
+
+func (p *plan) useEnvironment(env *environment) {
+	p.lockable, p.extra, p.err = env.lockable, env.extra, env.err
+	if env.timeoutSet {
+		p.timeout = env.timeout
+	}
+	if env.policy != 0 {
+		p.policy, p.policyBy = env.policy, fmt.Sprintf("%s=%s", EnvOnUnavailable, env.policy)
+	}
+}
+
+func policyName(p Policy) string {
+	switch p {
+	case Skip:
+		return "Skip"
+	case Fail:
+		return "Fail"
+	}
+	return p.String()
+}
+
+func checkAttrPaths(paths []string) error {
+	for _, path := range paths {
+		if path == "" || strings.ContainsFunc(path, unicode.IsSpace) {
+			return fmt.Errorf("WithAttr(%q): a path must be non-empty and without spaces, as t.Attr keys are", path)
+		}
+	}
+	return nil
+}
+
+// capTo shortens the timeout so that the wait ends a margin before
+// deadline, when there is one.
+func (p *plan) capTo(deadline time.Time, ok bool) {
+	if !ok {
+		return
+	}
+	left := time.Until(deadline)
+	bound := left - min(left/deadlineMargin, maxDeadlineMargin)
+	if bound < p.timeout {
+		p.timeout, p.capped = max(bound, 0), true
+	}
+}
+
+// parse compiles the requirements, with LOCKABLE_REQUIREMENTS added.
+func (p *plan) parse(reqs []string) ([]*query.Query, error) {
+	qs := make([]*query.Query, len(reqs))
+	for i, r := range reqs {
+		q, err := query.Parse(r)
+		if err != nil {
+			return nil, fmt.Errorf("%w, in %s", err, r)
+		}
+		if p.extra != nil {
+			q = q.And(p.extra)
+		}
+		qs[i] = q
+	}
+	return qs, nil
+}
+
+// allocate holds a resource for each of qs, all or nothing, waiting as
+// long as the plan says; parent ends the wait early.
+func (p *plan) allocate(parent context.Context, qs []*query.Query) ([]*core.Allocation, error) {
+	ctx, cancel := context.WithTimeout(core.OwnedBy(parent, p.owner), p.timeout)
+	defer cancel()
+	as, err := p.lockable.LockMany(ctx, qs...)
+	if err != nil && p.capped && errors.Is(err, core.ErrTimeout) {
+		err = fmt.Errorf("%w (the wait was cut to %s by the test binary's -timeout deadline)", err, p.timeout.Round(time.Millisecond))
+	} else if errors.Is(err, core.ErrTimeout) {
+		err = fmt.Errorf("%w (set %s or use WithTimeout to wait longer)", err, config.EnvTimeout)
+	}
+	return as, err
+}
+
+// skips reports whether the policy skips the test for err rather than
+// failing it. A broken configuration or requirements always fail.
+func (p *plan) skips(err error) bool {
+	switch p.policy {
+	case Skip:
+		return isUnavailable(err)
+	case Fail:
+		return false
+	}
+	return isNoLab(err)
+}
+
+// isUnavailable reports whether err says that the lab cannot give the
+// resources now, as opposed to a mistake to fix.
+func isUnavailable(err error) bool {
+	return isNoLab(err) || errors.Is(err, core.ErrNotFound) || errors.Is(err, core.ErrTimeout) ||
+		errors.Is(err, provider.ErrUnavailable)
+}
+
+// unavailable skips or fails t for err, by policy; it does not return.
+func (p *plan) unavailable(t TB, err error) {
+	t.Helper()
+	if p.skips(err) {
+		t.Skipf("lockabletest: %v (%s)", err, p.skipReason())
+		return
+	}
+	if p.policyBy != "" && isUnavailable(err) {
+		t.Fatalf("lockabletest: %v (failed by %s)", err, p.policyBy)
+		return
+	}
+	t.Fatalf("lockabletest: %v", err)
+}
+
+// skipReason says what made the policy skip, for the message.
+func (p *plan) skipReason() string {
+	if p.policyBy != "" {
+		return "skipped by " + p.policyBy
+	}
+	return fmt.Sprintf("skipped: the default without a lab; set %s=fail to fail instead", EnvOnUnavailable)
+}
