@@ -72,3 +72,5 @@ func holderOf(t testing.TB, lk *core.Lockable, id string) core.Holder {
 	t.Fatalf("no resource %s", id)
 	return core.Holder{}
 }
+
+func mustParse(s string) *query.Query { return query.MustParse(s) }
