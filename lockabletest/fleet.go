@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 	"unicode"
 
@@ -68,12 +67,13 @@ func NewFleet(members map[string]string, opts ...Option) *Fleet {
 	return f
 }
 
-// Get returns the fleet's member name, held since Main started, and
-// records it on the test as the attributes lockable.fleet.<name>.resource.id,
-// lockable.fleet.<name>.allocation.id and lockable.fleet.<name>.resource.<path>
-// for the WithAttr fields. When the fleet could not be held, Get skips or
-// fails the test by Policy; an unknown name, or a fleet that Main did not
-// hold, fails it.
+// Get returns the fleet's member name, held since Main started. It
+// records it on the test as the attributes
+// lockable.fleet.<name>.resource.id, lockable.fleet.<name>.allocation.id
+// and lockable.fleet.<name>.resource.<path> for the WithAttr fields, and
+// logs one line saying so. When the fleet could not be held, Get skips or
+// fails the test by Policy; an unknown name, or a fleet that Main did
+// not hold, fails it.
 //
 // Get must be called from the goroutine running the test.
 func (f *Fleet) Get(t TB, name string) *core.Allocation {
@@ -90,6 +90,8 @@ func (f *Fleet) Get(t TB, name string) *core.Allocation {
 		p.unavailable(t, fmt.Errorf("fleet not held: %w", err))
 	}
 	record(t, "lockable.fleet."+name+".", []*core.Allocation{a}, p.attrs)
+	t.Logf("lockabletest: using %s of the fleet: %s (allocation %s, held since %s)",
+		name, a.ResourceID(), a.ID(), a.StartTime().Format(time.TimeOnly))
 	return a
 }
 
@@ -115,7 +117,6 @@ func (f *Fleet) hold(deadline time.Time, ok bool) {
 	for i, name := range f.names {
 		f.held[name] = as[i]
 	}
-	f.report(as)
 }
 
 func (f *Fleet) allocate(p *plan) ([]*core.Allocation, error) {
@@ -141,17 +142,6 @@ func (f *Fleet) outcome(p *plan, err error) string {
 		return "skip"
 	}
 	return "fail"
-}
-
-// report says what the fleet holds, in verbose mode.
-func (f *Fleet) report(as []*core.Allocation) {
-	if !testing.Verbose() {
-		return
-	}
-	for i, name := range f.names {
-		fmt.Fprintf(f.out, "lockabletest: fleet holds %s: %s (allocation %s, queued %s)\n",
-			name, as[i].ResourceID(), as[i].ID(), as[i].QueueTime().Round(time.Millisecond))
-	}
 }
 
 // release gives the members back; it reports whether that failed.

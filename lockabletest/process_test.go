@@ -236,7 +236,7 @@ func testFleet(t *testing.T, m *labModule) {
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "TEST USES gw-01")
 	assert.Contains(t, out, "=== ATTR  TestGateway lockable.fleet.gateway.resource.id gw-01")
-	assert.Contains(t, out, "lockabletest: fleet holds gateway: gw-01")
+	assert.Contains(t, out, "lockabletest: using gateway of the fleet: gw-01 (allocation ")
 	assert.Contains(t, out, "GATEWAY FREE AFTER MAIN true", "released when m.Run returned, before os.Exit")
 	assert.Empty(t, s.lockFile(t, "gw-01"))
 	assert.True(t, s.free(t, "type=gateway"))
