@@ -22,11 +22,9 @@ const gotestsum = "gotest.tools/gotestsum@v1.13.0"
 // serial.
 const attrsTest = "TestAttrs"
 
-// test2json returns the arguments that run the lab suite's attrsTest
-// through go tool test2json, as go test -json does.
-func (m *labModule) test2json() []string {
-	return []string{"tool", "test2json", "-t", "-p", labModulePath + "/lab", m.binary("lab"), "-test.v=test2json", "-test.run=^" + attrsTest + "$"}
-}
+// goTestArgs are the go test arguments that run the lab suite's
+// attrsTest.
+var goTestArgs = []string{"-count=1", "-run=^" + attrsTest + "$", "./lab"}
 
 // event is one line of go test -json output.
 type event struct {
@@ -35,8 +33,7 @@ type event struct {
 
 func testJSONAttrs(t *testing.T, m *labModule) {
 	s := newScenario(t, phones(1))
-	cmd := m.goCommand(t, childWait, m.test2json()...)
-	cmd.Dir = filepath.Join(m.dir, "lab")
+	cmd := m.goCommand(t, childWait, append([]string{"test", "-json"}, goTestArgs...)...)
 	cmd.Env = append(cmd.Env, s.env()...)
 	out, err := cmd.Output()
 	require.NoError(t, err, "%s", out)
@@ -85,9 +82,8 @@ func (r junitReport) properties(name string) map[string]string {
 func testJUnit(t *testing.T, m *labModule) {
 	s := newScenario(t, phones(1))
 	report := filepath.Join(t.TempDir(), "junit.xml")
-	args := append([]string{"run", gotestsum, "--junitfile", report, "--raw-command", "--", "go"}, m.test2json()...)
+	args := append([]string{"run", gotestsum, "--junitfile", report, "--"}, goTestArgs...)
 	cmd := m.goCommand(t, buildWait, args...)
-	cmd.Dir = filepath.Join(m.dir, "lab")
 	cmd.Env = append(cmd.Env, s.env()...)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)

@@ -30,7 +30,7 @@ func TestProcess(t *testing.T) {
 	t.Run("fleet released after m.Run", func(t *testing.T) { t.Parallel(); testFleet(t, m) })
 	t.Run("fleet released after a panic", func(t *testing.T) { t.Parallel(); testFleetPanic(t, m) })
 	t.Run("packages never share", func(t *testing.T) { t.Parallel(); testPackages(t, m) })
-	t.Run("test2json carries the attributes", func(t *testing.T) { t.Parallel(); testJSONAttrs(t, m) })
+	t.Run("go test -json carries the attributes", func(t *testing.T) { t.Parallel(); testJSONAttrs(t, m) })
 	t.Run("gotestsum JUnit carries the attributes", func(t *testing.T) { t.Parallel(); testJUnit(t, m) })
 }
 
