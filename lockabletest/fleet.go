@@ -110,7 +110,7 @@ func (f *Fleet) hold(deadline time.Time, ok bool) {
 	f.plan, f.err = p, err
 	if err != nil {
 		f.state = fleetFailed
-		fmt.Fprintf(f.out, "lockabletest: fleet not held, tests that use it will %s: %v\n", f.outcome(&p, err), err)
+		fmt.Fprintf(f.out, "lockabletest: fleet not held, tests that use it will %s: %v\n", p.verdict(err), err)
 		return
 	}
 	f.state, f.held = fleetHeld, map[string]*core.Allocation{}
@@ -135,13 +135,6 @@ func (f *Fleet) allocate(p *plan) ([]*core.Allocation, error) {
 		return nil, err
 	}
 	return p.allocate(context.Background(), qs)
-}
-
-func (f *Fleet) outcome(p *plan, err error) string {
-	if p.skips(err) {
-		return "skip"
-	}
-	return "fail"
 }
 
 // release gives the members back; it reports whether that failed.

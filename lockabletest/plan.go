@@ -20,13 +20,12 @@ import (
 // -timeout of 10 minutes.
 const DefaultTimeout = 5 * time.Minute
 
-// deadlineMargin is the share of the time left before the test binary's
-// deadline that the wait leaves unused, at most maxDeadlineMargin, so
-// that a timeout is reported by this package and the test's cleanups
-// still run.
+// The wait leaves unused a tenth of the time left before the test
+// binary's deadline, at most maxDeadlineMargin, so that a timeout is
+// reported by this package and the test's cleanups still run.
 const (
-	deadlineMargin    = 10
-	maxDeadlineMargin = 10 * time.Second
+	deadlineMarginShare = 10
+	maxDeadlineMargin   = 10 * time.Second
 )
 
 // plan is how one call allocates: its options resolved against the
@@ -108,7 +107,7 @@ func (p *plan) capTo(deadline time.Time, ok bool) {
 		return
 	}
 	left := time.Until(deadline)
-	bound := left - min(left/deadlineMargin, maxDeadlineMargin)
+	bound := left - min(left/deadlineMarginShare, maxDeadlineMargin)
 	if bound < p.timeout {
 		p.timeout, p.capped = max(bound, 0), true
 	}
@@ -154,6 +153,14 @@ func (p *plan) skips(err error) bool {
 		return false
 	}
 	return isNoLab(err)
+}
+
+// verdict says what the policy does for err: "skip" or "fail".
+func (p *plan) verdict(err error) string {
+	if p.skips(err) {
+		return "skip"
+	}
+	return "fail"
 }
 
 // isUnavailable reports whether err says that the lab cannot give the
