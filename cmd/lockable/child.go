@@ -1,0 +1,135 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/go-lockable/lockable/core"
+)
+
+// hold runs the command while allocs are held, then releases them,
+// however the command ended. It returns the command's exit status.
+func (c *cli) hold(allocs []*core.Allocation, words []string, o *options, sigs <-chan os.Signal) (int, error) {
+	cmd := c.command(allocs, words, o)
+	code, err := c.supervise(cmd, allocs, o, sigs)
+	if rerr := releaseAll(allocs); rerr != nil {
+		report(c.stderr, rerr)
+	}
+	return code, err
+}
+
+// command builds the command: the words joined with spaces and run by
+// /bin/sh -c, as the Python lockable does, or run as they are with
+// --no-shell. Its environment is lockable's plus the resources'.
+func (c *cli) command(allocs []*core.Allocation, words []string, o *options) *exec.Cmd {
+	var cmd *exec.Cmd
+	if o.noShell {
+		cmd = exec.Command(words[0], words[1:]...)
+	} else {
+		cmd = shellCommand(strings.Join(words, " "))
+	}
+	indexed := len(allocs) > 1 || o.set["count"]
+	cmd.Env = append(slices.Clip(c.environ), resourceEnv(allocs, indexed)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.stdin, c.stdout, c.stderr
+	return cmd
+}
+
+// supervise starts cmd and waits for it, forwarding signals and enforcing
+// --max-hold, counted from when the resources were taken.
+func (c *cli) supervise(cmd *exec.Cmd, allocs []*core.Allocation, o *options, sigs <-chan os.Signal) (int, error) {
+	ownGroup := !foreground()
+	cmd.SysProcAttr = procAttr(ownGroup)
+	if err := cmd.Start(); err != nil {
+		return 0, startError(cmd, err)
+	}
+	p := &child{Process: cmd.Process, ownGroup: ownGroup}
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait() // the status is in cmd.ProcessState
+		close(done)
+	}()
+	stopped := p.watch(done, sigs, allocs[0].StartTime(), o)
+	code := exitStatus(cmd.ProcessState)
+	if stopped {
+		return code, withCode(exitMaxHold, fmt.Errorf(
+			"held %s for longer than --max-hold %s: stopped the command (SIGTERM, then SIGKILL after --kill-after %s)",
+			ids(allocs), o.maxHold, o.killAfter))
+	}
+	return code, nil
+}
+
+// watch forwards signals until the command ends (done is closed), and
+// stops it once it has held its resources for --max-hold: SIGTERM, then
+// SIGKILL after --kill-after. It reports whether it stopped the command.
+func (p *child) watch(done <-chan struct{}, sigs <-chan os.Signal, since time.Time, o *options) (stopped bool) {
+	var hold, kill <-chan time.Time
+	if o.maxHold > 0 {
+		t := time.NewTimer(time.Until(since.Add(o.maxHold)))
+		defer t.Stop()
+		hold = t.C
+	}
+	for {
+		select {
+		case <-done:
+			return stopped
+		case sig := <-sigs:
+			p.forward(sig)
+		case <-hold:
+			stopped = true
+			p.signal(syscall.SIGTERM)
+			hold, kill = nil, time.After(o.killAfter)
+		case <-kill:
+			p.signal(os.Kill)
+			kill = nil
+		}
+	}
+}
+
+// child is the running command.
+type child struct {
+	*os.Process
+	// ownGroup: the command leads a process group of its own, which
+	// signals go to as a whole.
+	ownGroup bool
+}
+
+// forward passes a signal lockable received on to the command. Sharing
+// lockable's process group in the foreground of a terminal, the command
+// got the terminal's Ctrl-C (SIGINT) and Ctrl-\ (SIGQUIT) already: those
+// are not sent twice.
+func (p *child) forward(sig os.Signal) {
+	if !p.ownGroup && fromTerminal(sig) && foreground() {
+		return
+	}
+	p.signal(sig)
+}
+
+// startError words a failure to start the command, with the exit code
+// of coreutils env: 127 not found, 126 found but not runnable.
+func startError(cmd *exec.Cmd, err error) error {
+	code := exitCannotRun
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		code = exitNotFound
+	}
+	return withCode(code, fmt.Errorf("cannot run %s: %w", cmd.Args[0], unwrapExec(err)))
+}
+
+// unwrapExec drops what exec's errors repeat: the program's name.
+func unwrapExec(err error) error {
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		return ee.Err
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

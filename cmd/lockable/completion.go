@@ -1,0 +1,137 @@
+package main
+
+import "fmt"
+
+// completion prints the shell completion script for bash, zsh or fish.
+func (c *cli) completion(args []string) error {
+	if len(args) != 1 {
+		return usagef("lockable completion takes one shell: bash, zsh or fish")
+	}
+	script, ok := map[string]string{"bash": bashCompletion, "zsh": zshCompletion, "fish": fishCompletion}[args[0]]
+	if !ok {
+		return usagef("lockable completion %s: shells are bash, zsh and fish", args[0])
+	}
+	_, err := fmt.Fprint(c.stdout, script)
+	return err
+}
+
+// bashCompletion: source <(lockable completion bash)
+const bashCompletion = `# bash completion for lockable: source <(lockable completion bash)
+_lockable() {
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+    local flags="--resources --requirements --count --timeout --hostname --lock-folder --max-hold --kill-after --no-shell --explain --quiet --validate-only --version --help"
+    local i=1
+    while [ "$i" -lt "$COMP_CWORD" ]; do
+        case ${COMP_WORDS[i]} in
+        --) i=$((i + 1)); break ;;
+        --resources|--requirements|--count|--timeout|--hostname|--lock-folder|--max-hold|--kill-after) i=$((i + 2)) ;;
+        -*) i=$((i + 1)) ;;
+        *) break ;;
+        esac
+    done
+    if [ "$i" -lt "$COMP_CWORD" ]; then
+        case ${COMP_WORDS[i]} in
+        status) COMPREPLY=($(compgen -W "--requirements --json --explain --resources --lock-folder --hostname" -- "$cur")) ;;
+        validate) COMPREPLY=($(compgen -W "--resources" -- "$cur")) ;;
+        completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")) ;;
+        version) COMPREPLY=() ;;
+        *) if declare -F _command_offset >/dev/null; then _command_offset "$i"; else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
+        esac
+        return
+    fi
+    case $prev in
+    --resources|--lock-folder) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --requirements|--count|--timeout|--hostname|--max-hold|--kill-after) COMPREPLY=(); return ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$flags" -- "$cur"))
+    else
+        COMPREPLY=($(compgen -W "status validate version completion" -- "$cur") $(compgen -c -- "$cur"))
+    fi
+}
+complete -F _lockable -o default lockable
+`
+
+// zshCompletion: source <(lockable completion zsh), or save it as
+// _lockable on $fpath.
+const zshCompletion = `#compdef lockable
+# zsh completion for lockable: source <(lockable completion zsh)
+_lockable() {
+    local curcontext=$curcontext state line
+    _arguments -C -S \
+        '--resources[resources list, a JSON file or URL]:file or URL:_files' \
+        '*--requirements[what the resource must be]:requirements: ' \
+        '--count[how many resources to hold]:count: ' \
+        '--timeout[how long to wait for a free resource]:seconds or duration: ' \
+        '--hostname[the host whose resources fit by default]:hostname:_hosts' \
+        '--lock-folder[where the lock files are]:directory:_directories' \
+        '--max-hold[stop the command after holding this long]:duration: ' \
+        '--kill-after[grace between SIGTERM and SIGKILL]:duration: ' \
+        '--no-shell[run the words without /bin/sh -c]' \
+        '--explain[why each resource does or does not fit]' \
+        '(-q --quiet)'{-q,--quiet}'[do not say what lockable waits for]' \
+        '--validate-only[check the resources list, run nothing]' \
+        '--version[print the version]' \
+        '(-h --help)'{-h,--help}'[print the help]' \
+        '1: :->first' \
+        '*:: :->rest'
+    case $state in
+    first)
+        _alternative 'subcommands:subcommand:(status validate version completion)' 'commands:command:_command_names -e'
+        ;;
+    rest)
+        case $line[1] in
+        status) _arguments '--requirements[what the resources must be]:requirements: ' '--json[print JSON]' '--explain[why each resource does or does not fit]' '--resources[resources list]:file:_files' '--lock-folder[lock folder]:directory:_directories' '--hostname[host]:hostname:_hosts' ;;
+        validate) _arguments '--resources[resources list]:file:_files' ;;
+        completion) _values shell bash zsh fish ;;
+        version) ;;
+        *) _normal ;;
+        esac
+        ;;
+    esac
+}
+if [ "$funcstack[1]" = "_lockable" ]; then
+    _lockable "$@"
+else
+    compdef _lockable lockable
+fi
+`
+
+// fishCompletion: lockable completion fish | source
+const fishCompletion = `# fish completion for lockable: lockable completion fish | source
+function __lockable_no_command
+    set -l words (commandline -opc)
+    set -e words[1]
+    while set -q words[1]
+        switch $words[1]
+            case --
+                return 1
+            case --resources --requirements --count --timeout --hostname --lock-folder --max-hold --kill-after
+                set -e words[1..2]
+            case '-*'
+                set -e words[1]
+            case '*'
+                return 1
+        end
+    end
+    return 0
+end
+complete -c lockable -n __lockable_no_command -f -a 'status validate version completion' -d subcommand
+complete -c lockable -n __lockable_no_command -f -a '(__fish_complete_command)'
+complete -c lockable -n __lockable_no_command -l resources -r -F -d 'resources list, a JSON file or URL'
+complete -c lockable -n __lockable_no_command -l requirements -x -d 'what the resource must be'
+complete -c lockable -n __lockable_no_command -l count -x -d 'how many resources to hold'
+complete -c lockable -n __lockable_no_command -l timeout -x -d 'how long to wait for a free resource'
+complete -c lockable -n __lockable_no_command -l hostname -x -a '(__fish_print_hostnames)' -d 'the host whose resources fit'
+complete -c lockable -n __lockable_no_command -l lock-folder -x -a '(__fish_complete_directories)' -d 'where the lock files are'
+complete -c lockable -n __lockable_no_command -l max-hold -x -d 'stop the command after holding this long'
+complete -c lockable -n __lockable_no_command -l kill-after -x -d 'grace between SIGTERM and SIGKILL'
+complete -c lockable -n __lockable_no_command -l no-shell -d 'run the words without /bin/sh -c'
+complete -c lockable -n __lockable_no_command -l explain -d 'why each resource does or does not fit'
+complete -c lockable -n __lockable_no_command -s q -l quiet -d 'do not say what lockable waits for'
+complete -c lockable -n __lockable_no_command -l validate-only -d 'check the resources list, run nothing'
+complete -c lockable -n __lockable_no_command -l version -d 'print the version'
+complete -c lockable -n __lockable_no_command -s h -l help -d 'print the help'
+complete -c lockable -n '__fish_seen_subcommand_from status' -l json -d 'print JSON'
+complete -c lockable -n '__fish_seen_subcommand_from completion' -f -a 'bash zsh fish'
+`

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/go-lockable/lockable/core"
+	"github.com/tidwall/gjson"
+)
+
+// resourceEnv returns the environment variables that describe the held
+// resources: the first resource's, then, when indexed, every resource's
+// again with the suffix _0, _1, ...
+func resourceEnv(allocs []*core.Allocation, indexed bool) []string {
+	env := allocationEnv(allocs[0], "")
+	if indexed {
+		for i, a := range allocs {
+			env = append(env, allocationEnv(a, "_"+strconv.Itoa(i))...)
+		}
+	}
+	return env
+}
+
+// allocationEnv returns one allocation's variables, each name ending in
+// suffix: the resource's top-level fields, then LOCKABLE_RESOURCE,
+// LOCKABLE_RESOURCE_ID and LOCKABLE_ALLOCATION_ID.
+func allocationEnv(a *core.Allocation, suffix string) []string {
+	r := a.Resource()
+	return append(fieldEnv(r.JSON(), suffix),
+		"LOCKABLE_RESOURCE"+suffix+"="+compact(r.JSON()),
+		"LOCKABLE_RESOURCE_ID"+suffix+"="+r.ID(),
+		"LOCKABLE_ALLOCATION_ID"+suffix+"="+a.ID(),
+	)
+}
+
+// fieldEnv turns an object's top-level fields into variables. Of fields
+// whose names become the same variable, the first counts; a value holding
+// a NUL character, which no environment can carry, is left out.
+func fieldEnv(object, suffix string) []string {
+	var env []string
+	seen := map[string]bool{}
+	gjson.Parse(object).ForEach(func(key, value gjson.Result) bool {
+		name := envName(key.String())
+		v := envValue(value)
+		if name == "" || seen[name] || strings.ContainsRune(v, 0) {
+			return true
+		}
+		seen[name] = true
+		env = append(env, name+suffix+"="+v)
+		return true
+	})
+	return env
+}
+
+// envName makes a variable name of a field name: upper-cased, with every
+// character other than A-Z, 0-9 and _ replaced by _, and a leading digit
+// prefixed by _.
+func envName(field string) string {
+	var b strings.Builder
+	if field != "" && field[0] >= '0' && field[0] <= '9' {
+		b.WriteByte('_')
+	}
+	for _, r := range strings.ToUpper(field) {
+		if r == '_' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// envValue is a string as it is and anything else as compact JSON.
+func envValue(v gjson.Result) string {
+	if v.Type == gjson.String {
+		return v.String()
+	}
+	return compact(v.Raw)
+}
+
+func compact(raw string) string {
+	var b bytes.Buffer
+	if json.Compact(&b, []byte(raw)) != nil {
+		return raw
+	}
+	return b.String()
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/config"
+	"github.com/go-lockable/lockable/provider"
+	"github.com/go-lockable/lockable/query"
+)
+
+// maxOwner bounds the command line written into the lock as its owner.
+const maxOwner = 120
+
+// lockRun is the Python-compatible form: hold resources that fit, run
+// the command, release them, exit with the command's status.
+func (c *cli) lockRun(ctx context.Context, o *options, command []string) (int, error) {
+	cfg, err := c.config(o)
+	if err != nil {
+		return 0, err
+	}
+	if o.validateOnly {
+		return exitOK, c.validateList(ctx, o.resources)
+	}
+	if len(command) == 0 {
+		return 0, usagef("no command to run: lockable [flags] [--] command [args...] (see lockable --help)")
+	}
+	qs, err := o.queries(cfg)
+	if err != nil {
+		return 0, err
+	}
+	lk, src, err := c.open(o)
+	if err != nil {
+		return 0, err
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, forwardedSignals()...)
+	defer signal.Stop(sigs)
+	allocs, err := c.acquire(core.OwnedBy(ctx, owner(command)), lk, src, qs, o, sigs)
+	if err != nil {
+		return 0, err
+	}
+	return c.hold(allocs, command, o, sigs)
+}
+
+// open makes the Lockable the options describe.
+func (c *cli) open(o *options) (*core.Lockable, *preloaded, error) {
+	src := &preloaded{src: provider.Open(o.resources)}
+	var opts []core.Option
+	if o.lockFolder != "" {
+		opts = append(opts, core.WithLockFolder(o.lockFolder))
+	}
+	if o.hostname != "" {
+		opts = append(opts, core.WithHostname(o.hostname))
+	}
+	lk, err := core.New(src, opts...)
+	return lk, src, err
+}
+
+// queries compiles the requirements: one per --requirements (none given
+// is one empty requirement), each --count times, each with the extra
+// conditions of LOCKABLE_REQUIREMENTS.
+func (o *options) queries(cfg config.Config) ([]*query.Query, error) {
+	texts := o.requirements
+	switch {
+	case o.count < 1:
+		return nil, usagef("--count %d: hold at least 1 resource", o.count)
+	case o.count > 1 && len(texts) > 1:
+		return nil, usagef("--count with several --requirements: give either, not both")
+	case len(texts) == 0:
+		texts = []string{""}
+	}
+	qs := make([]*query.Query, 0, len(texts)*o.count)
+	for _, text := range texts {
+		q, err := query.Parse(text)
+		if err != nil {
+			return nil, usagef("--requirements %s: %v", text, err)
+		}
+		for range o.count {
+			qs = append(qs, cfg.Require(q))
+		}
+	}
+	return qs, nil
+}
+
+// owner is the label the lock shows as the holder's: the command line,
+// shortened.
+func owner(command []string) string {
+	s := strings.Join(command, " ")
+	if len(s) <= maxOwner {
+		return s
+	}
+	cut := maxOwner
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}

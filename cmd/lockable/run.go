@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"strings"
+
+	"github.com/go-lockable/lockable/internal/config"
+)
+
+// cli is one run of lockable: its environment and standard files.
+type cli struct {
+	environ []string
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+}
+
+// run is the whole command: it parses args, does what they say and
+// returns the exit status. environ is the environment, as os.Environ
+// gives it; the command lockable runs inherits it.
+func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{environ: environ, stdin: stdin, stdout: stdout, stderr: stderr}
+	code, err := c.main(ctx, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		c.help()
+		return exitOK
+	case err != nil:
+		return report(stderr, err)
+	}
+	return code
+}
+
+// main parses the run form's flags, then hands over to a subcommand when
+// the first word names one and no "--" came before it.
+func (c *cli) main(ctx context.Context, args []string) (int, error) {
+	o := newOptions()
+	fs := flagSet("lockable")
+	o.runFlags(fs)
+	rest, dashes, err := o.parse(fs, args)
+	switch {
+	case err != nil:
+		return 0, err
+	case o.version:
+		return exitOK, c.version(nil)
+	case dashes || len(rest) == 0:
+		return c.lockRun(ctx, o, rest)
+	}
+	switch rest[0] {
+	case "status":
+		return exitOK, c.status(ctx, o, rest[1:])
+	case "validate":
+		return exitOK, c.validate(ctx, o, rest[1:])
+	case "version":
+		return exitOK, c.version(rest[1:])
+	case "completion":
+		return exitOK, c.completion(rest[1:])
+	}
+	return c.lockRun(ctx, o, rest)
+}
+
+// subcommand parses a subcommand's flags; it takes no further words.
+func (c *cli) subcommand(o *options, name string, register func(*flag.FlagSet), args []string) error {
+	fs := flagSet("lockable " + name)
+	register(fs)
+	rest, _, err := o.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("lockable %s takes no arguments, got %q (see lockable --help)", name, strings.Join(rest, " "))
+	}
+	return nil
+}
+
+// config reads the LOCKABLE_* environment into the flags not given.
+// An invalid value is a usage error naming the variable.
+func (c *cli) config(o *options) (config.Config, error) {
+	cfg, err := config.FromEnv(c.getenv)
+	if err != nil {
+		return config.Config{}, withCode(exitUsage, err)
+	}
+	o.applyEnv(cfg, c.getenv)
+	return cfg, nil
+}
+
+// getenv looks key up in the environment; the last setting wins, as in
+// os/exec.
+func (c *cli) getenv(key string) string {
+	for i := len(c.environ) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(c.environ[i], key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}

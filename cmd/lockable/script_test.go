@@ -1,0 +1,77 @@
+//go:build unix
+
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/sys/unix"
+)
+
+// TestMain makes the test binary play lockable and the helper programs
+// of the scripts (waitfile, sigtrap) when run under their names.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"lockable": lockableMain,
+		"waitfile": waitfileMain,
+		"sigtrap":  sigtrapMain,
+	})
+}
+
+// lockableMain runs lockable as a CI runner starts it: in a session of
+// its own, without a controlling terminal, so that running go test from
+// a terminal changes nothing. A script that wants a terminal starts
+// lockable as a session leader on one (ctrlc); Setsid then fails and
+// lockable keeps that terminal.
+func lockableMain() {
+	_, _ = unix.Setsid()
+	main()
+}
+
+// TestScripts runs the scripts in testdata/script against the real
+// binary. Each script gets LOCKABLE_LOCK_FOLDER=$WORK/locks and
+// LOCKABLE_HOSTNAME=lab-1, GORACE with atexit_sleep_ms=0, and RESOURCES_URL, a loopback server's URL
+// serving the list in testdata/url-resources.json.
+func TestScripts(t *testing.T) {
+	list, err := os.ReadFile(filepath.Join("testdata", "url-resources.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "script"),
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup: func(env *testscript.Env) error {
+			srv := httptest.NewServer(resourcesHandler(list))
+			env.Defer(srv.Close)
+			env.Setenv("RESOURCES_URL", srv.URL+"/resources.json")
+			env.Setenv("LOCKABLE_LOCK_FOLDER", filepath.Join(env.WorkDir, "locks"))
+			env.Setenv("LOCKABLE_HOSTNAME", "lab-1")
+			// Under -race, each process would sleep a second at exit.
+			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+			return nil
+		},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"exits":  cmdExits,
+			"signal": cmdSignal,
+			"gone":   cmdGone,
+			"ctrlc":  cmdCtrlC,
+		},
+	})
+}
+
+// resourcesHandler serves list at /resources.json and 404 elsewhere.
+func resourcesHandler(list []byte) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /resources.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(list)
+	})
+	return mux
+}

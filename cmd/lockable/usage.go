@@ -1,0 +1,89 @@
+package main
+
+import "fmt"
+
+// usage is lockable --help.
+const usage = `Usage:
+  lockable [flags] [--] command [args...]
+  lockable status [--requirements REQS] [--json] [--explain]
+  lockable validate [--resources FILE|URL]
+  lockable version
+  lockable completion bash|zsh|fish
+
+lockable holds a lab resource that fits the requirements, runs the command
+with the resource's fields in its environment, and releases the resource
+when the command ends, however it ends. It exits with the command's status.
+
+The command's words are joined with spaces and run by /bin/sh -c, as the
+Python lockable does: quote '$ID' so that the command's shell expands it.
+With --no-shell they are run as they are, and nothing expands $ID.
+Flags end at the first word that is not a flag, or at --.
+
+Flags:
+  --resources FILE|URL   resources list, a JSON file or an http(s) URL
+                         (default ./resources.json, or $LOCKABLE_RESOURCES)
+  --requirements REQS    what the resource must be: {"os": "android"} or
+                         os=android&online=true; repeat to hold several
+                         resources at once, all or nothing
+                         (added to every one: $LOCKABLE_REQUIREMENTS)
+  --count N              hold N resources that fit (default 1)
+  --timeout SECONDS      how long to wait for a free resource: seconds (30,
+                         0.5) or a duration (90s, 5m); 0 tries once
+                         (default 1, or $LOCKABLE_TIMEOUT)
+  --hostname NAME        the host whose resources fit by default
+                         (default this host's name, or $LOCKABLE_HOSTNAME)
+  --lock-folder DIR      where the lock files are (default the OS temp dir,
+                         or $LOCKABLE_LOCK_FOLDER)
+  --max-hold DURATION    stop the command once it has held the resources
+                         this long: SIGTERM, then SIGKILL after --kill-after
+  --kill-after DURATION  grace between SIGTERM and SIGKILL (default 10s)
+  --no-shell             run the words as they are, without /bin/sh -c
+  --explain              when nothing fits, or with status: why each
+                         resource does or does not fit
+  -q, --quiet            do not say what lockable waits for
+  --validate-only        check the resources list, run nothing
+  --version              print the version
+  -h, --help             print this help
+
+Environment of the command (a string as it is, anything else as JSON):
+  ID, HOSTNAME, OS, ...  the resource's top-level fields, upper-cased,
+                         other characters than A-Z, 0-9 and _ made _
+  LOCKABLE_RESOURCE      the whole resource as JSON
+  LOCKABLE_RESOURCE_ID   the resource's id
+  LOCKABLE_ALLOCATION_ID this allocation's id
+  NAME_0, NAME_1, ...    each resource's, with several (or --count)
+
+Exit status:
+  the command's, or 128+N if signal N ended it
+  2    bad usage: flags, arguments, LOCKABLE_* variables, requirements
+  123  the command held the resources longer than --max-hold; stopped
+  124  timed out waiting for a free resource
+  125  other failure: invalid or unreadable resources list, nothing
+       fits, lock folder problem
+  126  the command cannot be run
+  127  the command was not found
+
+Examples:
+  # the Python lockable's form, unchanged
+  lockable --requirements '{"online":true}' echo using resource: '$ID'
+
+  # an Android phone with 8 GB, waiting up to 5 minutes
+  lockable --timeout 5m --requirements '{"os": "android", "ram_gb": {"$gte": 8}}' \
+      -- ./flash.sh '$SERIAL'
+
+  # two boards at once, arguments passed without a shell
+  lockable --count 2 --requirements type=board --no-shell -- go test ./hil/...
+
+  # who holds what, and why a resource does not fit
+  lockable status
+  lockable status --requirements os=android --explain
+  lockable status --json | jq '.[] | select(.state == "held")'
+
+  # check a resources list
+  lockable validate --resources lab.json
+`
+
+// help prints the usage on stdout.
+func (c *cli) help() {
+	fmt.Fprint(c.stdout, usage)
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/go-lockable/lockable/provider"
+)
+
+// validate checks the resources list, as --validate-only does.
+func (c *cli) validate(ctx context.Context, o *options, args []string) error {
+	if err := c.subcommand(o, "validate", o.validateFlags, args); err != nil {
+		return err
+	}
+	if _, err := c.config(o); err != nil {
+		return err
+	}
+	return c.validateList(ctx, o.resources)
+}
+
+// validateList loads and checks the list at name. Each problem goes to
+// stderr on a line of its own, "file:line:column: [index]: message", as
+// compilers write them; a valid list is told on stdout.
+func (c *cli) validateList(ctx context.Context, name string) error {
+	list, err := provider.Open(name).Resources(ctx)
+	var ve *provider.ValidationError
+	if errors.As(err, &ve) {
+		fmt.Fprintln(c.stderr, ve.Error())
+		n := len(ve.Problems) + ve.Omitted
+		return fmt.Errorf("%s: invalid resources list: %d %s", ve.Source, n, plural(n, "problem"))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "%s: valid, %d %s\n", name, len(list), plural(len(list), "resource"))
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
