@@ -38,7 +38,7 @@ func (c *cli) lockRun(ctx context.Context, o *options, command []string) (int, e
 		return 0, err
 	}
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, forwardedSignals()...)
+	signal.Notify(sigs, caught()...)
 	defer signal.Stop(sigs)
 	allocs, err := c.acquire(core.OwnedBy(ctx, owner(command)), lk, src, qs, o, sigs)
 	if err != nil {
@@ -99,4 +99,17 @@ func owner(command []string) string {
 		cut--
 	}
 	return s[:cut] + "..."
+}
+
+// caught are the signals lockable catches to forward them: those it was
+// not started with ignored. Under nohup, or as a background job of a
+// script (SIGINT ignored), they stay ignored, for the command too.
+func caught() []os.Signal {
+	var out []os.Signal
+	for _, sig := range forwardedSignals() {
+		if !signal.Ignored(sig) {
+			out = append(out, sig)
+		}
+	}
+	return out
 }

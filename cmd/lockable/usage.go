@@ -67,8 +67,9 @@ Examples:
   # the Python lockable's form, unchanged
   lockable --requirements '{"online":true}' echo using resource: '$ID'
 
-  # an Android phone with 8 GB, waiting up to 5 minutes
-  lockable --timeout 5m --requirements '{"os": "android", "ram_gb": {"$gte": 8}}' \
+  # an Android phone with 8 GB or more, waiting up to 5 minutes
+  lockable --timeout 5m \
+      --requirements '{"os": "android", "ram_gb": {"$gte": 8}}' \
       -- ./flash.sh '$SERIAL'
 
   # two boards at once, arguments passed without a shell
