@@ -1,9 +1,162 @@
 // Command lockable runs a command while a suitable lab resource is held,
 // and releases the resource however the command ends.
 //
-// Usage:
+//	lockable [flags] [--] command [args...]
+//	lockable status [--requirements REQS] [--json] [--explain]
+//	lockable validate [--resources FILE|URL]
+//	lockable version
+//	lockable completion bash|zsh|fish
 //
-//	lockable [--validate-only] [--lock-folder DIR] [--resources FILE|URL]
+// # Contract
+//
+// lockable loads the resources list, takes one free resource that fits the
+// requirements (or one per requirement, all or nothing), waiting up to
+// --timeout, runs the command with the resource's fields in its
+// environment, releases the resource when the command ends, and exits with
+// the command's status.
+//
+// What is held: the lock file <lock folder>/<id>.pid, locked with flock by
+// the lockable process, as the core package describes. The lock's file
+// descriptor is not inherited by the command (Go opens files close-on-exec),
+// so the lock lives exactly as long as lockable: when lockable is killed,
+// SIGKILL included, the kernel releases it. On Linux the command is started
+// with a parent-death signal, SIGKILL, so that it does not go on using the
+// resource unlocked once lockable is gone (a process the command started in
+// the background may; see below).
+//
+// What releases it: the end of the command, whatever ended it (its exit, a
+// signal, --max-hold), or the end of lockable. lockable waits for the
+// command it started, not for processes that command left running.
+//
+// # The Python-compatible form
+//
+// The Python lockable's command line works unchanged:
+//
+//	lockable [-h] [--validate-only] [--lock-folder DIR] [--resources FILE|URL]
 //	         [--timeout SECONDS] [--hostname NAME] [--requirements REQS]
 //	         command [args...]
+//
+// e.g. lockable --requirements '{"online":true}' echo using resource: '$ID'.
+// Flags end at the first word that is not a flag, or at "--"; everything
+// after belongs to the command, dashes included. --timeout takes seconds
+// (30, 0.5) or a Go duration (90s, 5m); it defaults to 1 second, as in the
+// Python tool. --resources defaults to ./resources.json. --requirements
+// takes the JSON (MongoDB query) form or the short form key=value&...; the
+// defaults hostname=this host and online=true are added unless it says
+// otherwise about those fields.
+//
+// As in the Python tool (and consul lock), the command's words are joined
+// with spaces and run by /bin/sh -c: the shell of the command splits,
+// expands and redirects, so '$ID', quoted against the calling shell, is the
+// resource's id; quoting inside the words is the inner shell's. With
+// --no-shell the words are run as they are, as argv: no expansion, no
+// splitting, spaces kept; to use a variable then, run a shell yourself
+// (--no-shell -- sh -c 'flash $SERIAL').
+//
+// Where the Python tool was wrong, lockable is right: --validate-only needs
+// no command (one given is ignored, so old scripts still work), and the
+// environment is never printed. lockable prints nothing of its own on
+// stdout while it runs a command; its messages go to stderr, prefixed
+// "lockable: ".
+//
+// # The command's environment
+//
+// lockable's environment, plus, for the resource held:
+//   - each top-level field of the resource, named upper-case, with every
+//     character other than A-Z, 0-9 and _ made _ (and a leading digit
+//     prefixed by _): "model-name" is MODEL_NAME, "2fa" is _2FA. A string
+//     is its text; anything else is compact JSON (8, true, ["usb","5g"],
+//     {"ip":"10.0.0.1"}). These override lockable's own variables of the
+//     same names (HOSTNAME, and PATH for a field "path"), as in the Python
+//     tool. Of two fields with the same name, the first counts; a value
+//     with a NUL character is left out.
+//   - LOCKABLE_RESOURCE, the whole resource as compact JSON;
+//     LOCKABLE_RESOURCE_ID; LOCKABLE_ALLOCATION_ID.
+//
+// With several resources (--count N, or several --requirements), the
+// variables above describe the first, and each resource's also come with
+// an index: ID_0, ID_1, LOCKABLE_RESOURCE_ID_1, ... --count given, even
+// --count 1, sets the indexed variables too, so that scripts need no
+// special case.
+//
+// # Signals and process groups
+//
+// lockable catches SIGINT, SIGTERM, SIGHUP and SIGQUIT (those it was not
+// started with ignored: under nohup, or as a script's background job, they
+// stay ignored for lockable and the command) and passes them on. Where the
+// command runs depends on who can send it signals:
+//
+//   - In the foreground of a terminal (lockable's process group is the
+//     terminal's foreground group), the command stays in lockable's process
+//     group: it can read the terminal, and the terminal's Ctrl-C, Ctrl-\
+//     and Ctrl-Z reach it directly, as any job's processes. lockable gets
+//     that Ctrl-C too and does not send it again (a command would see two);
+//     SIGTERM and SIGHUP, which a terminal does not send to the group, it
+//     forwards to the command.
+//   - Otherwise (a CI runner, a background job, no terminal), the command
+//     leads a process group of its own, and lockable sends every signal it
+//     gets to that whole group: a shell and everything it started.
+//
+// lockable then waits for the command, releases, and exits with its status
+// (128+N when signal N ended it). A signal that arrives while lockable
+// waits for a resource ends the wait: nothing is held, nothing runs, and
+// lockable exits 128+N.
+//
+// --max-hold DURATION stops a command that has held its resources that
+// long: SIGTERM (to its process group when it has one), then SIGKILL after
+// --kill-after (default 10s); lockable then releases and exits 123.
+//
+// # Waiting
+//
+// When every fitting resource is held, lockable says on stderr what it
+// waits for (the requirements, defaults included), how long it has waited
+// out of --timeout, and who holds the fitting resources (user@host, pid,
+// the holder's command, up to three). On a terminal the line is rewritten
+// in place every second; elsewhere a new line comes every 10 seconds. Once
+// it has the resource it says so on one line. -q silences all of that, not
+// the errors. --timeout 0 tries once and never waits.
+//
+// # Subcommands
+//
+// status, validate, version and completion are subcommands only as the
+// first word, with no "--" before it: lockable -- status runs a program
+// called status. Flags of the run form may come before them
+// (lockable --resources lab.json status).
+//
+//   - status lists every resource (or, with --requirements, those that fit,
+//     defaults included) with its state: free, held (by user@host, pid,
+//     owner, since when), offline, other-host; --json prints a JSON array
+//     of {"id", "state", "holder", "resource"} for scripts. --explain lists
+//     every resource with how it measures up to the requirements (adding
+//     "fits" and "mismatches" to the JSON).
+//   - validate checks the resources list as --validate-only does: every
+//     problem on a line, "file:line:column: [index]: message", then exit
+//     125; a valid list prints "NAME: valid, N resources".
+//   - --explain on a run that finds nothing fitting (or times out) prints,
+//     for each requirement, why each resource does or does not fit.
+//
+// # Exit codes
+//
+// As coreutils timeout and env: the command's status, or 128+N when
+// signal N ended it; 2 bad usage (flags, arguments, LOCKABLE_* values,
+// requirements that do not compile); 123 the command held the resources
+// longer than --max-hold and lockable stopped it; 124 timed out waiting
+// for a resource; 125 any other failure of lockable (invalid or unreadable
+// resources list, nothing fits, lock folder problems); 126 the command
+// cannot be run; 127 the command was not found. Each comes with one line on
+// stderr, "lockable: " and the reason.
+//
+// 123 is distinct from 124 so that a script can tell "never got a device"
+// (retry later) from "held it too long" (the job hung: look at it), and
+// from 128+15, which would claim that the command died of a SIGTERM someone
+// else sent. It sits next to lockable's other codes, below 126.
+//
+// # Configuration
+//
+// Flags win over the environment, which wins over the defaults:
+// LOCKABLE_RESOURCES (--resources), LOCKABLE_LOCK_FOLDER (--lock-folder,
+// default the OS temp dir, as the Python tool), LOCKABLE_HOSTNAME
+// (--hostname, default this host's name), LOCKABLE_TIMEOUT (--timeout),
+// and LOCKABLE_REQUIREMENTS, extra conditions added to every requirement.
+// These are the variables lockabletest reads too.
 package main

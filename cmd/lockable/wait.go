@@ -46,7 +46,7 @@ func (l *waitLine) show(fitting []core.ResourceStatus) {
 	if l == nil {
 		return
 	}
-	text := l.text(fitting, time.Since(l.start))
+	text := l.text(uniqueByID(fitting), time.Since(l.start))
 	if l.tty {
 		fmt.Fprintf(l.w, "\r\033[K%s", clip(text, l.width-1))
 		return
@@ -139,21 +139,29 @@ func wanted(lk *core.Lockable, qs []*query.Query) string {
 	return fmt.Sprintf("%d resources fitting [%s]", len(texts), strings.Join(texts, ", "))
 }
 
-// fitting returns the states of the resources that fit any of qs, each
-// once; on an error, what it found so far.
+// fitting returns the states of the resources that fit any of qs; on an
+// error, what it found so far.
 func fitting(ctx context.Context, lk *core.Lockable, qs []*query.Query) []core.ResourceStatus {
 	var out []core.ResourceStatus
-	seen := map[string]bool{}
 	for _, q := range qs {
 		sts, err := lk.Match(ctx, q)
 		if err != nil {
-			return out
+			break
 		}
-		for _, st := range sts {
-			if !seen[st.Resource.ID()] {
-				seen[st.Resource.ID()] = true
-				out = append(out, st)
-			}
+		out = append(out, sts...)
+	}
+	return out
+}
+
+// uniqueByID keeps the first status of each resource: with several
+// requirements, one resource may fit more than one.
+func uniqueByID(sts []core.ResourceStatus) []core.ResourceStatus {
+	seen := make(map[string]bool, len(sts))
+	out := sts[:0:0]
+	for _, st := range sts {
+		if !seen[st.Resource.ID()] {
+			seen[st.Resource.ID()] = true
+			out = append(out, st)
 		}
 	}
 	return out

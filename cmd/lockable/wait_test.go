@@ -36,6 +36,15 @@ func TestWaitLineText(t *testing.T) {
 	assert.Equal(t, `lockable: waiting for {"os":"android"} (0s of 1m0s)`, l.text(nil, 0))
 }
 
+func TestWaitLineNamesEachResourceOnce(t *testing.T) {
+	var b bytes.Buffer
+	l := &waitLine{w: &b, what: "{}", start: time.Now(), limit: time.Minute}
+	sts := heldStatuses(t, 2)
+	l.show(append(sts, sts...)) // two requirements that both resources fit
+	assert.Contains(t, b.String(), ": 2 fitting, held by a: ")
+	assert.Equal(t, 1, strings.Count(b.String(), "b: alice"))
+}
+
 func TestWaitLineOnATerminalIsRewrittenInPlace(t *testing.T) {
 	var b bytes.Buffer
 	l := &waitLine{w: &b, tty: true, width: 40, what: "{}", start: time.Now(), limit: time.Minute}
