@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -115,7 +117,8 @@ func explained(sts []core.ResourceStatus, fits []core.Fit) []row {
 
 // writeTable writes the rows as an aligned table.
 func writeTable(w io.Writer, rows []row, explain bool, now time.Time) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	bw := bufio.NewWriter(w) // tabwriter writes cell by cell
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	header := "ID\tSTATE\tHOLDER\tSINCE"
 	if explain {
 		header += "\tFIT"
@@ -128,7 +131,7 @@ func writeTable(w io.Writer, rows []row, explain bool, now time.Time) error {
 		}
 		fmt.Fprintln(tw, line)
 	}
-	return tw.Flush()
+	return errors.Join(tw.Flush(), bw.Flush())
 }
 
 // holderColumns are the HOLDER and SINCE cells: "-" when not held or not
