@@ -164,11 +164,16 @@ func orders(fit [][]int, visit func([]int) *order) []*order {
 	return out
 }
 
-// load reloads the resources list: always on the first attempt, then at
-// most every reloadEvery.
+// load reloads the resources list: always on the first attempt (even
+// when ctx is done), then at most every reloadEvery.
 func (l *Lockable) load(ctx context.Context, r *request) error {
 	if r.list != nil && time.Since(r.loadedAt) < reloadEvery {
 		return nil
+	}
+	if r.list == nil && ctx.Err() != nil {
+		// The one try owed to a context that is done includes loading
+		// the list: the source would refuse such a context.
+		ctx = context.WithoutCancel(ctx)
 	}
 	list, err := l.src.Resources(ctx)
 	if err != nil {

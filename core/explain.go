@@ -135,12 +135,21 @@ func (l *Lockable) gaveUp(r *request, ctxErr error) error {
 		return fmt.Errorf("gave up waiting for %s: %w", requirementsText(r.full), ctxErr)
 	}
 	e := &TimeoutError{Requirements: r.full, Waited: time.Since(r.start), Err: ctxErr}
-	for _, q := range r.reqs {
-		sts, err := l.statuses(r.list, l.cache.fitting(r.list, q, l.addDefaults))
-		if err != nil {
-			return errors.Join(e, err)
-		}
-		e.Fitting = append(e.Fitting, sts...)
+	sts, err := l.statuses(r.list, l.fittingAny(r))
+	if err != nil {
+		return errors.Join(e, err)
 	}
+	e.Fitting = sts
 	return e
+}
+
+// fittingAny returns the resources that fit any of the request's
+// requirements, each once, in list order.
+func (l *Lockable) fittingAny(r *request) []int {
+	var all []int
+	for _, q := range r.reqs {
+		all = append(all, l.cache.fitting(r.list, q, l.addDefaults)...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
 }

@@ -371,3 +371,23 @@ func TestReplacedLockFileIsNotHeld(t *testing.T) {
 type stubSource struct{}
 
 func (stubSource) Resources(context.Context) ([]provider.Resource, error) { return nil, nil }
+
+// A source refuses a context that is done; the one try owed to it must
+// still see the list.
+func TestTryOnceLoadsEvenWithContextDone(t *testing.T) {
+	l, err := New(ctxSource{provider.List(phones(1))}, WithHostname(testHost), WithLockFolder(t.TempDir()))
+	require.NoError(t, err)
+	a, err := l.Lock(expired(t), q(""))
+	require.NoError(t, err)
+	require.NoError(t, a.Unlock())
+}
+
+// ctxSource refuses contexts that are done, as an HTTP source does.
+type ctxSource struct{ src Source }
+
+func (s ctxSource) Resources(ctx context.Context) ([]provider.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.src.Resources(ctx)
+}

@@ -164,3 +164,19 @@ func TestExplain(t *testing.T) {
 	assert.False(t, fits[1].Fits())
 	assert.Contains(t, fits[1].String(), "ram_gb")
 }
+
+func TestTimeoutNamesEachFittingResourceOnce(t *testing.T) {
+	l, _ := newLab(t, phones(2)...)
+	held, err := l.Lock(t.Context(), q(`id=phone-0`))
+	require.NoError(t, err)
+	defer held.Unlock()
+
+	_, err = l.LockMany(expired(t), q(""), q(""))
+	var te *TimeoutError
+	require.ErrorAs(t, err, &te)
+	var got []string
+	for _, st := range te.Fitting {
+		got = append(got, st.Resource.ID()+":"+st.State.String())
+	}
+	assert.Equal(t, []string{"phone-0:held", "phone-1:free"}, got)
+}
