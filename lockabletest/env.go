@@ -57,9 +57,7 @@ func loadEnvironment(getenv func(string) string, dir string) *environment {
 		return &environment{err: err}
 	}
 	env := &environment{extra: cfg.Requirements, policy: policy}
-	if v := strings.TrimSpace(getenv(config.EnvTimeout)); v != "" {
-		env.timeout, env.timeoutSet = cfg.Timeout, true
-	}
+	env.timeout, env.timeoutSet = cfg.Timeout, cfg.TimeoutSet
 	env.lockable, env.err = openLockable(cfg, newSearchPath(dir))
 	return env
 }

@@ -112,9 +112,7 @@ func (o *options) parse(fs *flag.FlagSet, args []string) (rest []string, dashes 
 }
 
 // applyEnv fills the flags not given from the LOCKABLE_* environment.
-// The Config's zero Timeout cannot tell "0" from unset, so the variable
-// itself is looked at.
-func (o *options) applyEnv(cfg config.Config, getenv func(string) string) {
+func (o *options) applyEnv(cfg config.Config) {
 	if !o.set["resources"] && cfg.Resources != "" {
 		o.resources = cfg.Resources
 	}
@@ -124,7 +122,7 @@ func (o *options) applyEnv(cfg config.Config, getenv func(string) string) {
 	if !o.set["hostname"] && cfg.Hostname != "" {
 		o.hostname = cfg.Hostname
 	}
-	if !o.set["timeout"] && getenv(config.EnvTimeout) != "" {
+	if !o.set["timeout"] && cfg.TimeoutSet {
 		o.timeout = cfg.Timeout
 	}
 }

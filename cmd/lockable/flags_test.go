@@ -81,14 +81,14 @@ func TestFlagsWinOverTheEnvironment(t *testing.T) {
 	o.runFlags(fs)
 	_, _, err = o.parse(fs, []string{"--hostname", "flag-host"})
 	require.NoError(t, err)
-	o.applyEnv(cfg, func(k string) string { return env[k] })
+	o.applyEnv(cfg)
 	assert.Equal(t, "flag-host", o.hostname)
 	assert.Equal(t, "env.json", o.resources)
 	assert.Equal(t, "/env/locks", o.lockFolder)
 	assert.Equal(t, time.Duration(0), o.timeout, "LOCKABLE_TIMEOUT=0 is not the default")
 
 	defaults := newOptions()
-	defaults.applyEnv(config.Config{}, func(string) string { return "" })
+	defaults.applyEnv(config.Config{})
 	assert.Equal(t, defaultResources, defaults.resources)
 	assert.Equal(t, time.Second, defaults.timeout)
 }

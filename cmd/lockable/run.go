@@ -83,7 +83,7 @@ func (c *cli) config(o *options) (config.Config, error) {
 	if err != nil {
 		return config.Config{}, withCode(exitUsage, err)
 	}
-	o.applyEnv(cfg, c.getenv)
+	o.applyEnv(cfg)
 	return cfg, nil
 }
 

@@ -27,7 +27,8 @@ type Config struct {
 	Resources  string        // a file path or an http(s) URL
 	LockFolder string        // the lock folder
 	Hostname   string        // the host whose resources are allocatable
-	Timeout    time.Duration // how long to wait; 0 when not set
+	Timeout    time.Duration // how long to wait, when TimeoutSet
+	TimeoutSet bool          // whether LOCKABLE_TIMEOUT was set (0 means try once)
 	// Requirements are extra conditions added to every requirement; nil
 	// when not set.
 	Requirements *query.Query
@@ -46,7 +47,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		if err != nil {
 			return Config{}, fmt.Errorf("%s: %w", EnvTimeout, err)
 		}
-		c.Timeout = d
+		c.Timeout, c.TimeoutSet = d, true
 	}
 	if v := getenv(EnvRequirements); strings.TrimSpace(v) != "" {
 		q, err := query.Parse(v)
@@ -63,7 +64,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 func ParseTimeout(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if secs, err := strconv.ParseFloat(s, 64); err == nil {
-		if secs < 0 || secs > (1<<63-1)/float64(time.Second) {
+		if secs < 0 {
+			return 0, fmt.Errorf("timeout %q is negative", s)
+		}
+		if secs > (1<<63-1)/float64(time.Second) {
 			return 0, fmt.Errorf("timeout %q is out of range", s)
 		}
 		return time.Duration(secs * float64(time.Second)), nil
