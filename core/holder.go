@@ -23,8 +23,17 @@ type Holder struct {
 }
 
 // String describes the holder in a few words for messages, such as
-// "alice@lab-runner-1 pid 4242 (TestFlash) since 10:02:03".
+// "alice@lab-runner-1 pid 4242 (TestFlash) since 2026-11-26 10:02:03".
 func (h Holder) String() string {
+	if h.Since.IsZero() {
+		return h.Who()
+	}
+	return h.Who() + " since " + h.Since.Local().Format(time.DateTime)
+}
+
+// Who names the holder without the time: "alice@lab-runner-1 pid 4242
+// (TestFlash)".
+func (h Holder) Who() string {
 	var b bytes.Buffer
 	if h.User != "" {
 		b.WriteString(h.User + "@")
@@ -35,9 +44,6 @@ func (h Holder) String() string {
 	fmt.Fprintf(&b, "pid %d", h.PID)
 	if h.Owner != "" {
 		fmt.Fprintf(&b, " (%s)", h.Owner)
-	}
-	if !h.Since.IsZero() {
-		fmt.Fprintf(&b, " since %s", h.Since.Local().Format(time.DateTime))
 	}
 	return b.String()
 }

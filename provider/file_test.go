@@ -27,21 +27,13 @@ func TestFileUnchangedReturnsSameSlice(t *testing.T) {
 	path := writeList(t, `[{"id": "a"}]`)
 	age(t, path)
 	src := File(path)
-	first, err := src.Resources(t.Context())
-	require.NoError(t, err)
-	again, err := src.Resources(t.Context())
-	require.NoError(t, err)
-	assertSameSlice(t, first, again)
+	assertReloadKeepsSlice(t, src)
 }
 
 func TestFileRecentlyWrittenUnchangedReturnsSameSlice(t *testing.T) {
 	path := writeList(t, `[{"id": "a"}]`) // modified just now: compared by content
 	src := File(path)
-	first, err := src.Resources(t.Context())
-	require.NoError(t, err)
-	again, err := src.Resources(t.Context())
-	require.NoError(t, err)
-	assertSameSlice(t, first, again)
+	assertReloadKeepsSlice(t, src)
 }
 
 func TestFileSameContentRewrittenReturnsSameSlice(t *testing.T) {
@@ -290,6 +282,24 @@ func setModTime(t *testing.T, path string, mtime time.Time) {
 }
 
 // assertSameSlice asserts two slices share their backing array.
+// loadTwice loads the list from src twice.
+func loadTwice(t *testing.T, src Source) (first, again []Resource) {
+	t.Helper()
+	first, err := src.Resources(t.Context())
+	require.NoError(t, err)
+	again, err = src.Resources(t.Context())
+	require.NoError(t, err)
+	return first, again
+}
+
+// assertReloadKeepsSlice checks that a second load returns the very
+// slice of the first.
+func assertReloadKeepsSlice(t *testing.T, src Source) {
+	t.Helper()
+	first, again := loadTwice(t, src)
+	assertSameSlice(t, first, again)
+}
+
 func assertSameSlice(t *testing.T, want, got []Resource) {
 	t.Helper()
 	if assert.Len(t, got, len(want)) && len(want) > 0 {

@@ -55,10 +55,7 @@ func TestHTTPNotModifiedAfterETag(t *testing.T) {
 		_, _ = io.WriteString(w, twoPhones)
 	})
 	src := HTTP(srv.URL, fast()...)
-	first, err := src.Resources(t.Context())
-	require.NoError(t, err)
-	again, err := src.Resources(t.Context())
-	require.NoError(t, err)
+	first, again := loadTwice(t, src)
 	assert.Equal(t, `"v1"`, conditional.Load())
 	assert.EqualValues(t, 2, hits.Load())
 	assertSameSlice(t, first, again)
@@ -75,11 +72,7 @@ func TestHTTPNotModifiedAfterLastModified(t *testing.T) {
 		_, _ = io.WriteString(w, twoPhones)
 	})
 	src := HTTP(srv.URL, fast()...)
-	first, err := src.Resources(t.Context())
-	require.NoError(t, err)
-	again, err := src.Resources(t.Context())
-	require.NoError(t, err)
-	assertSameSlice(t, first, again)
+	assertReloadKeepsSlice(t, src)
 }
 
 func TestHTTPSameBodyKeepsSlice(t *testing.T) {
@@ -87,11 +80,7 @@ func TestHTTPSameBodyKeepsSlice(t *testing.T) {
 		_, _ = io.WriteString(w, twoPhones) // no validators
 	})
 	src := HTTP(srv.URL, fast()...)
-	first, err := src.Resources(t.Context())
-	require.NoError(t, err)
-	again, err := src.Resources(t.Context())
-	require.NoError(t, err)
-	assertSameSlice(t, first, again)
+	assertReloadKeepsSlice(t, src)
 }
 
 func TestHTTPChangedList(t *testing.T) {

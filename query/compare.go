@@ -57,13 +57,8 @@ func compareArrays(a, b string) int {
 	for {
 		ea, moreA := ia.next()
 		eb, moreB := ib.next()
-		switch {
-		case !moreA && !moreB:
-			return 0
-		case !moreA:
-			return -1
-		case !moreB:
-			return 1
+		if c, ended := shorterFirst(moreA, moreB); ended {
+			return c
 		}
 		if c := compareAny(parseValue(ea), parseValue(eb)); c != 0 {
 			return c
@@ -78,13 +73,8 @@ func compareObjects(a, b string) int {
 	for {
 		ka, escA, va, moreA := ia.next()
 		kb, escB, vb, moreB := ib.next()
-		switch {
-		case !moreA && !moreB:
-			return 0
-		case !moreA:
-			return -1
-		case !moreB:
-			return 1
+		if c, ended := shorterFirst(moreA, moreB); ended {
+			return c
 		}
 		if c := compareMembers(ka, escA, parseValue(va), kb, escB, parseValue(vb)); c != 0 {
 			return c
@@ -100,4 +90,18 @@ func compareMembers(ka string, escA bool, va gjson.Result, kb string, escB bool,
 		return c
 	}
 	return compareAny(va, vb)
+}
+
+// shorterFirst orders two sequences when one or both have ended: the
+// shorter one first.
+func shorterFirst(moreA, moreB bool) (c int, ended bool) {
+	switch {
+	case !moreA && !moreB:
+		return 0, true
+	case !moreA:
+		return -1, true
+	case !moreB:
+		return 1, true
+	}
+	return 0, false
 }

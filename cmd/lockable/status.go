@@ -144,24 +144,7 @@ func holderColumns(st core.ResourceStatus, now time.Time) string {
 	if !st.Holder.Since.IsZero() {
 		since = fmt.Sprintf("%s (%s)", st.Holder.Since.Local().Format(time.DateTime), now.Sub(st.Holder.Since).Round(time.Second))
 	}
-	return holderText(st.Holder) + "\t" + since
-}
-
-// holderText names a holder without the time: "alice@lab-1 pid 42 (make
-// test)".
-func holderText(h core.Holder) string {
-	var b strings.Builder
-	if h.User != "" {
-		b.WriteString(h.User + "@")
-	}
-	if h.Hostname != "" {
-		b.WriteString(h.Hostname + " ")
-	}
-	fmt.Fprintf(&b, "pid %d", h.PID)
-	if h.Owner != "" {
-		fmt.Fprintf(&b, " (%s)", h.Owner)
-	}
-	return b.String()
+	return st.Holder.Who() + "\t" + since
 }
 
 // fitText is "fits" or the conditions the resource fails.

@@ -37,8 +37,8 @@ func TestWriteTableExplained(t *testing.T) {
 }
 
 func TestHolderText(t *testing.T) {
-	assert.Equal(t, "pid 7", holderText(core.Holder{PID: 7}), "a Python lockable's lock says only its pid")
-	assert.Equal(t, "bob@h pid 7 (ci)", holderText(core.Holder{User: "bob", Hostname: "h", PID: 7, Owner: "ci"}))
+	assert.Equal(t, "pid 7", core.Holder{PID: 7}.Who(), "a Python lockable's lock says only its pid")
+	assert.Equal(t, "bob@h pid 7 (ci)", core.Holder{User: "bob", Hostname: "h", PID: 7, Owner: "ci"}.Who())
 }
 
 func TestWriteJSON(t *testing.T) {

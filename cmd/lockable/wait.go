@@ -114,7 +114,7 @@ func (l *waitLine) text(fitting []core.ResourceStatus, waited time.Duration) str
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, " %s: %s", st.Resource.ID(), holderText(st.Holder))
+		fmt.Fprintf(&b, " %s: %s", st.Resource.ID(), st.Holder.Who())
 	}
 	if len(held) > maxHolders {
 		fmt.Fprintf(&b, " and %d more", len(held)-maxHolders)
