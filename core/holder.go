@@ -11,15 +11,23 @@ import (
 // Holder describes who holds a resource. The lock folder keeps it in the
 // lock file: the first line is the holder's pid (as the Python lockable
 // writes it), the second this description as one line of JSON.
+//
+// A lock written by another tool may say only the pid; the other fields
+// are then empty.
 type Holder struct {
-	AllocationID string          `json:"allocation_id,omitempty"`
-	Resource     string          `json:"resource,omitempty"`
-	Hostname     string          `json:"hostname,omitempty"`
-	User         string          `json:"user,omitempty"`
-	PID          int             `json:"pid"`
-	Since        time.Time       `json:"since,omitzero"`
+	AllocationID string `json:"allocation_id,omitempty"`
+	Resource     string `json:"resource,omitempty"` // the resource's id
+	// Hostname is the holder's host as the lab names it: the Lockable's
+	// hostname (WithHostname, by default os.Hostname).
+	Hostname string    `json:"hostname,omitempty"`
+	User     string    `json:"user,omitempty"`
+	PID      int       `json:"pid"`
+	Since    time.Time `json:"since,omitzero"` // when the resource was taken
+	// Requirements are the requirements, with defaults, that the resource
+	// was taken for; for LockMany, the one it was first tried for.
 	Requirements json.RawMessage `json:"requirements,omitempty"`
-	Owner        string          `json:"owner,omitempty"`
+	// Owner is the free-form label of OwnedBy: a test's name, a command.
+	Owner string `json:"owner,omitempty"`
 }
 
 // String describes the holder in a few words for messages, such as
