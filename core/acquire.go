@@ -115,6 +115,7 @@ func (l *Lockable) acquire(ctx context.Context, qs []*query.Query) ([]*Allocatio
 			// Watch, then look once more: a release between the attempt
 			// and the watch would otherwise go unnoticed until the backoff.
 			stop = l.locks.watch()
+			l.log.Info("waiting: every fitting resource is held", "requirements", requirementsText(r.full), "owner", r.owner)
 			continue
 		}
 		if err := r.wait(ctx, changed); err != nil {

@@ -47,6 +47,7 @@ func runChild(role string) int {
 		"stress":   childStress,
 		"unlinker": childUnlinker,
 		"wait":     childWaitFor,
+		"try":      childTry,
 	}
 	run, ok := roles[role]
 	if !ok {
@@ -84,6 +85,24 @@ func childHold() error {
 	}
 	fmt.Println("released")
 	return nil
+}
+
+// childTry tries once to take a resource and prints "error <message>"
+// or "got <id>".
+func childTry() error {
+	l, err := childLockable()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), -1)
+	defer cancel()
+	a, err := l.Lock(ctx, q(""))
+	if err != nil {
+		fmt.Println("error", err)
+		return nil
+	}
+	fmt.Println("got", a.ResourceID())
+	return a.Unlock()
 }
 
 // childWaitFor serves a parent line by line: on "wait" it waits for a
@@ -230,6 +249,10 @@ func start(t testing.TB, cmd *exec.Cmd) *process {
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	cmd.Stderr = &testWriter{t: t, prefix: filepath.Base(cmd.Path)}
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, "GORACE=atexit_sleep_ms=0") // the race detector's exit pause
 	require.NoError(t, cmd.Start())
 	p := &process{cmd: cmd, stdin: stdin, lines: make(chan string, 100), done: make(chan error, 1)}
 	go p.read(stdout)
