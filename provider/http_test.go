@@ -259,6 +259,24 @@ func TestHTTPStallTimesOut(t *testing.T) {
 	assert.Contains(t, err.Error(), "no complete answer within 100ms")
 }
 
+// When the last attempt gets no answer, the error still tells what the
+// server said before.
+func TestHTTPGivingUpNamesTheLastAnswer(t *testing.T) {
+	var hits atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			http.Error(w, "database down", http.StatusServiceUnavailable)
+			return
+		}
+		stall(w, r)
+	})
+	opts := append(fast(), WithTimeout(100*time.Millisecond), WithRetries(1))
+	_, err := HTTP(srv.URL, opts...).Resources(t.Context())
+	require.ErrorIs(t, err, ErrUnavailable)
+	assert.Contains(t, err.Error(), "no complete answer within 100ms")
+	assert.Contains(t, err.Error(), "the server's last answer: 503 Service Unavailable: database down")
+}
+
 func TestHTTPStallInBodyTimesOut(t *testing.T) {
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `[{"id": `)

@@ -35,10 +35,10 @@ func (s *HTTPSource) attempt(ctx context.Context, limit time.Duration) ([]Resour
 	case code == http.StatusNotModified:
 		return s.notModified()
 	case retryableStatus(code):
-		return nil, &attemptError{err: s.statusError(resp), retryable: true,
+		return nil, &attemptError{err: s.statusError(resp), retryable: true, answered: true,
 			retryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	default:
-		return nil, &attemptError{err: s.statusError(resp)}
+		return nil, &attemptError{err: s.statusError(resp), answered: true}
 	}
 }
 

@@ -17,6 +17,7 @@ type attemptError struct {
 	err        error
 	retryable  bool
 	retryAfter time.Duration // the server's Retry-After, 0 when none
+	answered   bool          // the server answered with an error status
 }
 
 func (e *attemptError) Error() string { return e.err.Error() }
@@ -26,6 +27,7 @@ func (e *attemptError) Unwrap() error { return e.err }
 // retries or the budget are spent, or ctx ends.
 func (s *HTTPSource) fetch(ctx context.Context) ([]Resource, error) {
 	start := time.Now()
+	var answer *attemptError // the server's last error status
 	for attempt := 1; ; attempt++ {
 		limit := min(s.cfg.timeout, s.cfg.budget-time.Since(start))
 		res, err := s.attempt(ctx, limit)
@@ -33,11 +35,17 @@ func (s *HTTPSource) fetch(ctx context.Context) ([]Resource, error) {
 		if !errors.As(err, &ae) {
 			return res, err
 		}
+		if ae.answered {
+			answer = ae
+		}
 		if ctx.Err() != nil {
 			return nil, s.stopped(ctx, ae)
 		}
 		wait, again, note := s.nextWait(ae, attempt, time.Since(start))
 		if !again {
+			if answer != nil && answer != ae {
+				note += fmt.Sprintf("; the server's last answer: %v", answer.err)
+			}
 			return nil, fmt.Errorf("%w: GET %s: %w%s", ErrUnavailable, s.display, ae.err, note)
 		}
 		s.log.Warn("resources list: attempt failed, retrying", "url", s.display,
