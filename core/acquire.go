@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
+	"maps"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/go-lockable/lockable/provider"
@@ -72,9 +75,10 @@ func (l *Lockable) Unlock(a *Allocation) error {
 		delete(l.held, a.ResourceID())
 	}
 	l.mu.Unlock()
-	if !held || !a.markReleased(time.Now()) {
+	if !held {
 		return fmt.Errorf("%w: %s was released already or belongs to another Lockable", ErrNotHeld, a.ResourceID())
 	}
+	a.markReleased(time.Now())
 	if err := a.lock.release(); err != nil {
 		return fmt.Errorf("release %s: %w", a.ResourceID(), err)
 	}
@@ -149,7 +153,7 @@ func (l *Lockable) attempt(ctx context.Context, r *request) ([]*Allocation, erro
 	}
 	fit := make([][]int, len(r.reqs))
 	for i, q := range r.reqs {
-		fit[i] = l.cache.fitting(r.list, q, l.addDefaults)
+		fit[i] = l.cache.fitting(r.list, q)
 	}
 	if assign(orders(fit, inOrder), func(int) bool { return true }) == nil {
 		return nil, l.notFound(r, fit)
@@ -193,11 +197,11 @@ func (l *Lockable) take(r *request, fit []*order) ([]*Allocation, error) {
 	for {
 		chosen := assign(preferTaken(fit, taken), func(i int) bool { return !busy[i] })
 		if chosen == nil {
-			return nil, l.releaseAll(taken)
+			return nil, l.releaseAll(maps.Values(taken))
 		}
 		ok, err := l.takeAll(r, chosen, taken, busy)
 		if err != nil {
-			return nil, errors.Join(err, l.releaseAll(taken))
+			return nil, errors.Join(err, l.releaseAll(maps.Values(taken)))
 		}
 		if ok {
 			return l.keep(r, chosen, taken)
@@ -233,22 +237,14 @@ func (l *Lockable) keep(r *request, chosen []int, taken map[int]*Allocation) ([]
 		as[i] = taken[res]
 		delete(taken, res)
 	}
-	if err := l.releaseAll(taken); err != nil {
-		return nil, errors.Join(err, l.releaseAll(toMap(as)))
+	if err := l.releaseAll(maps.Values(taken)); err != nil {
+		return nil, errors.Join(err, l.releaseAll(slices.Values(as)))
 	}
 	for i, a := range as {
 		a.reqs = r.full[i]
 		l.log.Info("allocated", "resource", a.ResourceID(), "allocation", a.ID(), "queued", a.queued, "owner", r.owner)
 	}
 	return as, nil
-}
-
-func toMap(as []*Allocation) map[int]*Allocation {
-	m := make(map[int]*Allocation, len(as))
-	for i, a := range as {
-		m[i] = a
-	}
-	return m
 }
 
 // preferTaken puts the resources already taken first in each order, so
@@ -264,9 +260,9 @@ func preferTaken(fit []*order, taken map[int]*Allocation) []*order {
 	return out
 }
 
-func (l *Lockable) releaseAll(taken map[int]*Allocation) error {
+func (l *Lockable) releaseAll(as iter.Seq[*Allocation]) error {
 	var errs []error
-	for _, a := range taken {
+	for a := range as {
 		errs = append(errs, l.Unlock(a))
 	}
 	return errors.Join(errs...)

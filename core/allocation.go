@@ -81,16 +81,11 @@ func (a *Allocation) String() string {
 	return fmt.Sprintf("%s (allocation %s, %s %s)", a.ResourceID(), a.id, state, a.Duration().Round(time.Millisecond))
 }
 
-// markReleased records the release; it reports false when the
-// allocation was already released.
-func (a *Allocation) markReleased(at time.Time) bool {
+// markReleased records when the allocation was released.
+func (a *Allocation) markReleased(at time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if !a.released.IsZero() {
-		return false
-	}
 	a.released = at
-	return true
 }
 
 // newAllocationID returns a random (version 4) UUID.

@@ -14,6 +14,8 @@ const maxCached = 256
 // defaults and which resources fit it, for as long as the source returns
 // the same list. Queries are immutable, so a pointer is a sound key.
 type candidateCache struct {
+	defaults func(*query.Query) *query.Query // adds the default requirements
+
 	mu      sync.Mutex
 	entries map[*query.Query]*cacheEntry
 }
@@ -24,11 +26,11 @@ type cacheEntry struct {
 	fitting []int // indices into list
 }
 
-func newCandidateCache() candidateCache {
-	return candidateCache{entries: map[*query.Query]*cacheEntry{}}
+func newCandidateCache(defaults func(*query.Query) *query.Query) *candidateCache {
+	return &candidateCache{defaults: defaults, entries: map[*query.Query]*cacheEntry{}}
 }
 
-func (c *candidateCache) entry(q *query.Query, withDefaults func(*query.Query) *query.Query) *cacheEntry {
+func (c *candidateCache) entry(q *query.Query) *cacheEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.entries[q]; ok {
@@ -37,19 +39,20 @@ func (c *candidateCache) entry(q *query.Query, withDefaults func(*query.Query) *
 	if len(c.entries) >= maxCached {
 		clear(c.entries)
 	}
-	e := &cacheEntry{full: withDefaults(q)}
+	e := &cacheEntry{full: c.defaults(q)}
 	c.entries[q] = e
 	return e
 }
 
-func (c *candidateCache) withDefaults(q *query.Query, add func(*query.Query) *query.Query) *query.Query {
-	return c.entry(q, add).full
+// full returns q with the default requirements added.
+func (c *candidateCache) full(q *query.Query) *query.Query {
+	return c.entry(q).full
 }
 
 // fitting returns the indices of the resources in list that fit q with
 // defaults.
-func (c *candidateCache) fitting(list []provider.Resource, q *query.Query, add func(*query.Query) *query.Query) []int {
-	e := c.entry(q, add)
+func (c *candidateCache) fitting(list []provider.Resource, q *query.Query) []int {
+	e := c.entry(q)
 	c.mu.Lock()
 	if sameList(e.list, list) {
 		defer c.mu.Unlock()

@@ -148,7 +148,7 @@ func (l *Lockable) gaveUp(r *request, ctxErr error) error {
 func (l *Lockable) fittingAny(r *request) []int {
 	var all []int
 	for _, q := range r.reqs {
-		all = append(all, l.cache.fitting(r.list, q, l.addDefaults)...)
+		all = append(all, l.cache.fitting(r.list, q)...)
 	}
 	slices.Sort(all)
 	return slices.Compact(all)

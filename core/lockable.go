@@ -30,7 +30,7 @@ type Lockable struct {
 	program  string
 	log      *slog.Logger
 	locks    backend
-	cache    candidateCache
+	cache    *candidateCache
 
 	mu   sync.Mutex
 	held map[string]*Allocation // by resource id
@@ -53,16 +53,17 @@ func New(src Source, opts ...Option) (*Lockable, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Lockable{
+	l := &Lockable{
 		src:      src,
 		hostname: cfg.hostname,
 		user:     userName(),
 		program:  filepath.Base(os.Args[0]),
 		log:      cfg.log,
 		locks:    locks,
-		cache:    newCandidateCache(),
 		held:     map[string]*Allocation{},
-	}, nil
+	}
+	l.cache = newCandidateCache(l.addDefaults)
+	return l, nil
 }
 
 // Hostname returns the host whose resources this Lockable allocates by
@@ -73,7 +74,7 @@ func (l *Lockable) Hostname() string { return l.hostname }
 // resource's "hostname" is this host and it is "online", unless q says
 // otherwise about either field (null removes the condition).
 func (l *Lockable) Requirements(q *query.Query) *query.Query {
-	return l.cache.withDefaults(q, l.addDefaults)
+	return l.cache.full(q)
 }
 
 func (l *Lockable) addDefaults(q *query.Query) *query.Query {

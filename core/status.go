@@ -75,7 +75,7 @@ func (l *Lockable) Match(ctx context.Context, q *query.Query) ([]ResourceStatus,
 	if err != nil {
 		return nil, fmt.Errorf("load resources: %w", err)
 	}
-	return l.statuses(list, l.cache.fitting(list, q, l.addDefaults))
+	return l.statuses(list, l.cache.fitting(list, q))
 }
 
 func (l *Lockable) statuses(list []provider.Resource, which []int) ([]ResourceStatus, error) {
