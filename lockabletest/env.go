@@ -90,8 +90,8 @@ func resourcesSource(configured string, search searchPath) (core.Source, error) 
 		}
 		return provider.File(path), nil
 	}
-	if isURL(configured) {
-		return provider.Open(configured), nil
+	if src, ok := provider.Open(configured).(*provider.HTTPSource); ok {
+		return src, nil
 	}
 	if filepath.IsAbs(configured) {
 		if _, err := os.Stat(configured); err != nil {
@@ -104,11 +104,6 @@ func resourcesSource(configured string, search searchPath) (core.Source, error) 
 		return nil, fmt.Errorf("%s=%s: no such file in %s", config.EnvResources, configured, search)
 	}
 	return provider.File(path), nil
-}
-
-func isURL(s string) bool {
-	lower := strings.ToLower(s)
-	return strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://")
 }
 
 func parsePolicy(v string) (Policy, error) {

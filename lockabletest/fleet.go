@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/go-lockable/lockable/core"
 )
@@ -37,21 +37,11 @@ type Fleet struct {
 	opts    []Option
 	out     io.Writer // where Main reports
 
-	mu    sync.Mutex
-	plan  plan
-	held  map[string]*core.Allocation
-	err   error // why the fleet is not held
-	state fleetState
+	mu   sync.Mutex
+	plan plan
+	held map[string]*core.Allocation // nil until Main holds the fleet
+	err  error                       // why Main could not hold it
 }
-
-type fleetState int
-
-const (
-	fleetNew fleetState = iota
-	fleetHeld
-	fleetFailed
-	fleetReleased
-)
 
 // NewFleet returns a fleet of members: for each name, the requirements of
 // one resource, in either form Require takes. The options apply to Main's
@@ -59,12 +49,7 @@ const (
 // WithAttr fields). Names must be non-empty and without spaces: they are
 // part of the test attributes Get records.
 func NewFleet(members map[string]string, opts ...Option) *Fleet {
-	f := &Fleet{members: members, opts: opts, out: os.Stdout}
-	for name := range members {
-		f.names = append(f.names, name)
-	}
-	slices.Sort(f.names)
-	return f
+	return &Fleet{members: members, names: slices.Sorted(maps.Keys(members)), opts: opts, out: os.Stdout}
 }
 
 // Get returns the fleet's member name, held since Main started. It
@@ -79,15 +64,15 @@ func NewFleet(members map[string]string, opts ...Option) *Fleet {
 func (f *Fleet) Get(t TB, name string) *core.Allocation {
 	t.Helper()
 	f.mu.Lock()
-	state, p, err, a := f.state, f.plan, f.err, f.held[name]
+	p, err, a := f.plan, f.err, f.held[name]
 	f.mu.Unlock()
 	switch {
 	case !f.has(name):
 		t.Fatalf("lockabletest: the fleet has no member %q; it has %s", name, strings.Join(f.names, ", "))
-	case state == fleetNew:
-		t.Fatalf("lockabletest: the fleet is not held: call os.Exit(lockabletest.Main(m, fleet)) in TestMain")
-	case state == fleetFailed:
+	case err != nil:
 		p.unavailable(t, fmt.Errorf("fleet not held: %w", err))
+	case a == nil:
+		t.Fatalf("lockabletest: the fleet is not held: call os.Exit(lockabletest.Main(m, fleet)) in TestMain")
 	}
 	record(t, "lockable.fleet."+name+".", []*core.Allocation{a}, p.attrs)
 	t.Logf("lockabletest: using %s of the fleet: %s (allocation %s, held since %s)",
@@ -109,42 +94,33 @@ func (f *Fleet) hold(deadline time.Time, ok bool) {
 	defer f.mu.Unlock()
 	f.plan, f.err = p, err
 	if err != nil {
-		f.state = fleetFailed
 		fmt.Fprintf(f.out, "lockabletest: fleet not held, tests that use it will %s: %v\n", p.verdict(err), err)
 		return
 	}
-	f.state, f.held = fleetHeld, map[string]*core.Allocation{}
+	f.held = map[string]*core.Allocation{}
 	for i, name := range f.names {
 		f.held[name] = as[i]
 	}
 }
 
 func (f *Fleet) allocate(p *plan) ([]*core.Allocation, error) {
-	if p.err != nil {
-		return nil, p.err
-	}
-	if err := checkNames(f.names); err != nil {
-		return nil, err
+	if err := checkNames(f.names); err != nil && p.err == nil {
+		p.err = err
 	}
 	reqs := make([]string, len(f.names))
 	for i, name := range f.names {
 		reqs[i] = f.members[name]
 	}
-	qs, err := p.parse(reqs)
-	if err != nil {
-		return nil, err
-	}
-	return p.allocate(context.Background(), qs)
+	return p.lockAll(context.Background(), reqs)
 }
 
 // release gives the members back; it reports whether that failed.
 func (f *Fleet) release() (failed bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.state != fleetHeld {
-		return false
+	if f.held == nil {
+		return false // Main could not hold it
 	}
-	f.state = fleetReleased
 	for _, name := range f.names {
 		if err := f.held[name].Unlock(); err != nil {
 			fmt.Fprintf(f.out, "lockabletest: fleet release %s: %v\n", name, err)
@@ -156,7 +132,7 @@ func (f *Fleet) release() (failed bool) {
 
 func checkNames(names []string) error {
 	for _, name := range names {
-		if name == "" || strings.ContainsFunc(name, unicode.IsSpace) {
+		if !attrKeyPart(name) {
 			return fmt.Errorf("fleet member name %q: a name must be non-empty and without spaces, as t.Attr keys are", name)
 		}
 	}

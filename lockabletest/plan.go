@@ -93,11 +93,17 @@ func policyName(p Policy) string {
 
 func checkAttrPaths(paths []string) error {
 	for _, path := range paths {
-		if path == "" || strings.ContainsFunc(path, unicode.IsSpace) {
+		if !attrKeyPart(path) {
 			return fmt.Errorf("WithAttr(%q): a path must be non-empty and without spaces, as t.Attr keys are", path)
 		}
 	}
 	return nil
+}
+
+// attrKeyPart reports whether s can be part of a t.Attr key: non-empty,
+// without spaces.
+func attrKeyPart(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, unicode.IsSpace)
 }
 
 // capTo shortens the timeout so that the wait ends a margin before
@@ -121,12 +127,22 @@ func (p *plan) parse(reqs []string) ([]*query.Query, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w, in %s", err, r)
 		}
-		if p.extra != nil {
-			q = q.And(p.extra)
-		}
-		qs[i] = q
+		qs[i] = q.And(p.extra) // q itself when there is no extra
 	}
 	return qs, nil
+}
+
+// lockAll holds a resource for each of reqs, all or nothing, unless the
+// plan or the requirements are broken.
+func (p *plan) lockAll(ctx context.Context, reqs []string) ([]*core.Allocation, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	qs, err := p.parse(reqs)
+	if err != nil {
+		return nil, err
+	}
+	return p.allocate(ctx, qs)
 }
 
 // allocate holds a resource for each of qs, all or nothing, waiting as

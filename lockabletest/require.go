@@ -40,15 +40,8 @@ func RequireMany(t TB, requirements []string, opts ...Option) []*core.Allocation
 func requireAll(t TB, requirements []string, opts []Option) []*core.Allocation {
 	t.Helper()
 	p := newPlan(newOptions(opts), t.Name())
-	if p.err != nil {
-		p.unavailable(t, p.err)
-	}
 	p.capTo(deadlineOf(t))
-	qs, err := p.parse(requirements)
-	if err != nil {
-		t.Fatalf("lockabletest: %v", err)
-	}
-	as, err := p.allocate(t.Context(), qs)
+	as, err := p.lockAll(t.Context(), requirements)
 	if err != nil {
 		p.unavailable(t, err)
 	}
