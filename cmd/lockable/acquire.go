@@ -30,7 +30,7 @@ func (c *cli) acquire(ctx context.Context, lk *core.Lockable, src *preloaded, qs
 // resource is held says so and waits for one.
 func (c *cli) tryThenWait(ctx context.Context, lk *core.Lockable, src *preloaded, qs []*query.Query, o *options) ([]*core.Allocation, error) {
 	deadline := time.Now().Add(o.timeout)
-	if _, err := src.Resources(ctx); err != nil {
+	if err := src.preload(ctx); err != nil {
 		return nil, fmt.Errorf("load resources: %w", err)
 	}
 	now, cancel := context.WithDeadline(ctx, time.Now())

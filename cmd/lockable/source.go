@@ -8,40 +8,43 @@ import (
 	"github.com/go-lockable/lockable/provider"
 )
 
-// preloaded is a resources list source for core that serves a call with
-// a context already done from the list loaded last.
+// preloaded is a resources list source for core that lets lockable load
+// the list itself first, and hands that list to the next call instead of
+// loading it again.
 //
 // lockable asks core once with an expired context whether anything is
-// free right now (core tries once even then), before it says it waits.
-// The sources honour their context: an HTTP request, or a file read that
-// waits for a recent write to settle, would fail that try. So lockable
-// loads the list first under its own context, which a signal cancels,
-// and the try sees that list.
+// free right now, before it says it waits. core's one try loads the list
+// without the context's cancellation, so a slow HTTP server would hold
+// up a Ctrl-C there. Loading first under lockable's own context, which a
+// signal cancels, keeps it responsive, and the try reuses that list.
 type preloaded struct {
 	src core.Source
 
 	mu   sync.Mutex
-	last []provider.Resource
+	next []provider.Resource // the list the next call gets, once
 }
 
-// Resources loads the list, or returns the last one when ctx is done.
-func (p *preloaded) Resources(ctx context.Context) ([]provider.Resource, error) {
-	if ctx.Err() != nil {
-		if last := p.lastList(); last != nil {
-			return last, nil
-		}
-	}
+// preload loads the list for the next call.
+func (p *preloaded) preload(ctx context.Context) error {
 	list, err := p.src.Resources(ctx)
-	if err == nil {
-		p.mu.Lock()
-		p.last = list
-		p.mu.Unlock()
+	if err != nil {
+		return err
 	}
-	return list, err
-}
-
-func (p *preloaded) lastList() []provider.Resource {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.last
+	p.next = list
+	return nil
+}
+
+// Resources returns the preloaded list if there is one, and loads the
+// list otherwise.
+func (p *preloaded) Resources(ctx context.Context) ([]provider.Resource, error) {
+	p.mu.Lock()
+	next := p.next
+	p.next = nil
+	p.mu.Unlock()
+	if next != nil {
+		return next, nil
+	}
+	return p.src.Resources(ctx)
 }
