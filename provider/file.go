@@ -18,10 +18,8 @@ type FileSource struct {
 
 // fileLoad is the outcome of the last read: what was read and what it gave.
 type fileLoad struct {
-	snap      snapshot
-	text      string
-	resources []Resource
-	err       error
+	snap snapshot
+	parsed
 }
 
 // File returns a source for the file at path, a UTF-8 JSON resources list.
@@ -107,9 +105,9 @@ func (s *FileSource) load(ctx context.Context) (*fileLoad, error) {
 // result validates a snapshot, or reuses the last result for the same
 // content.
 func (s *FileSource) result(text string, snap snapshot) *fileLoad {
-	if s.last != nil && text == s.last.text {
-		return &fileLoad{snap: snap, text: s.last.text, resources: s.last.resources, err: s.last.err}
+	var last parsed
+	if s.last != nil {
+		last = s.last.parsed
 	}
-	res, err := validate(s.path, text, true)
-	return &fileLoad{snap: snap, text: text, resources: res, err: err}
+	return &fileLoad{snap: snap, parsed: last.next(s.path, text)}
 }

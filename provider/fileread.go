@@ -106,8 +106,9 @@ func readOnce(path string) (data string, snap snapshot, stable bool, err error) 
 	return data, snap, sameFile(before, after) && int64(len(data)) == after.Size(), nil
 }
 
-// readAll reads a file of about size bytes into a string, in one
-// allocation when the size holds.
+// readAll reads a file of about size bytes into a string. Reading into
+// the string's own buffer spares the copy that os.ReadFile and a
+// conversion would make, which counts for large lists.
 func readAll(path string, size int64) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {

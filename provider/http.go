@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"sync/atomic"
@@ -18,7 +17,6 @@ type HTTPSource struct {
 	urlErr  error
 	cfg     httpConfig
 	client  *http.Client
-	log     *slog.Logger
 
 	gate    gate
 	started atomic.Uint64 // fetches started so far
@@ -30,10 +28,7 @@ type HTTPSource struct {
 // conditional.
 type httpCache struct {
 	etag, lastModified string
-	text               string
-	resources          []Resource
-	err                error
-	filled             bool
+	parsed
 }
 
 // fetchResult is the outcome of the last fetch, which callers that waited
@@ -50,17 +45,16 @@ type fetchResult struct {
 // options for timeouts, retries, limits, credentials and logging.
 func HTTP(rawURL string, opts ...HTTPOption) *HTTPSource {
 	cfg := newHTTPConfig(opts)
-	s := &HTTPSource{url: rawURL, display: rawURL, cfg: cfg, client: cfg.httpClient(), log: cfg.logger, gate: newGate()}
+	s := &HTTPSource{url: rawURL, cfg: cfg, client: cfg.httpClient(), gate: newGate()}
 	u, err := url.Parse(rawURL)
-	switch {
-	case err != nil:
+	if err != nil {
 		s.display = "resources URL"
 		s.urlErr = fmt.Errorf("%w: invalid URL: %w", ErrUnavailable, unwrapURLError(err))
-	case u.Scheme != "http" && u.Scheme != "https":
-		s.display = u.Redacted()
+		return s
+	}
+	s.display = u.Redacted()
+	if u.Scheme != "http" && u.Scheme != "https" {
 		s.urlErr = fmt.Errorf("%w: %s: not an http or https URL", ErrUnavailable, s.display)
-	default:
-		s.display = u.Redacted()
 	}
 	return s
 }

@@ -22,13 +22,13 @@ func (s *HTTPSource) attempt(ctx context.Context, limit time.Duration) ([]Resour
 	if err != nil {
 		return nil, &attemptError{err: unwrapURLError(err)}
 	}
-	s.log.Debug("resources list: GET", "url", s.display, "conditional", req.Header.Get("If-None-Match") != "" || req.Header.Get("If-Modified-Since") != "")
+	s.cfg.logger.Debug("resources list: GET", "url", s.display, "conditional", req.Header.Get("If-None-Match") != "" || req.Header.Get("If-Modified-Since") != "")
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return nil, transportError(actx, unwrapURLError(err), limit)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	s.log.Debug("resources list: response", "url", s.display, "status", resp.StatusCode)
+	s.cfg.logger.Debug("resources list: response", "url", s.display, "status", resp.StatusCode)
 	switch code := resp.StatusCode; {
 	case code == http.StatusOK:
 		return s.accept(actx, resp, limit)
@@ -125,10 +125,5 @@ func (s *HTTPSource) tooLarge(size string) *attemptError {
 func (s *HTTPSource) remember(h http.Header, text string) {
 	c := &s.cache
 	c.etag, c.lastModified = h.Get("ETag"), h.Get("Last-Modified")
-	if c.filled && text == c.text {
-		return
-	}
-	c.text = text
-	c.resources, c.err = validate(s.display, c.text, true)
-	c.filled = true
+	c.parsed = c.parsed.next(s.display, text)
 }

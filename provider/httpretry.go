@@ -48,7 +48,7 @@ func (s *HTTPSource) fetch(ctx context.Context) ([]Resource, error) {
 			}
 			return nil, fmt.Errorf("%w: GET %s: %w%s", ErrUnavailable, s.display, ae.err, note)
 		}
-		s.log.Warn("resources list: attempt failed, retrying", "url", s.display,
+		s.cfg.logger.Warn("resources list: attempt failed, retrying", "url", s.display,
 			"attempt", attempt, "error", ae.err.Error(), "wait", wait)
 		if err := s.cfg.sleep(ctx, wait); err != nil {
 			return nil, s.stopped(ctx, ae)

@@ -21,6 +21,25 @@ func Validate(name string, data []byte) ([]Resource, error) {
 	return validate(name, string(data), true)
 }
 
+// parsed is a resources list's text and what validating it gave.
+type parsed struct {
+	text      string
+	resources []Resource
+	err       error
+	filled    bool // the text was validated
+}
+
+// next returns what text gives: p itself when the text is the same as
+// before, so that an unchanged list keeps its slice (the Source contract),
+// and the text validated otherwise.
+func (p parsed) next(name, text string) parsed {
+	if p.filled && text == p.text {
+		return p
+	}
+	res, err := validate(name, text, true)
+	return parsed{text: text, resources: res, err: err, filled: true}
+}
+
 // validate checks text; positions says whether to report line:column (a
 // List has no text of its own to point into).
 func validate(name, text string, positions bool) ([]Resource, error) {
