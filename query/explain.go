@@ -53,16 +53,29 @@ func (q *Query) Explain(resource string) []Mismatch {
 	var out []Mismatch
 	for i := range q.clauses {
 		c := &q.clauses[i]
-		if newDocMatcher(q.clauses[i : i+1]).matchDoc(obj) {
-			continue
+		if m, failed := explainClause(obj, c); failed {
+			out = append(out, m)
 		}
-		out = append(out, Mismatch{
-			Field:     c.key,
-			Condition: string(appendCanonical(nil, c.raw)),
-			Actual:    actual(obj, c),
-		})
 	}
 	return out
+}
+
+// explainClause judges one clause against the object obj, already known
+// to be valid; it reports the mismatch when the clause fails.
+func explainClause(obj string, c *clause) (Mismatch, bool) {
+	m := Mismatch{Field: c.key, Condition: string(appendCanonical(nil, c.raw))}
+	switch {
+	case c.logic != nil:
+		return m, !c.logic.matchDoc(obj)
+	case c.cond != nil:
+		v, found := lookup(obj, c.first)
+		if c.cond.match(v, found, c.rest) {
+			return m, false
+		}
+		m.Actual = actual(v, found, c.rest)
+		return m, true
+	}
+	return m, false // $comment
 }
 
 func isJSONObject(s string) bool {
@@ -74,17 +87,14 @@ func isJSONObject(s string) bool {
 	return ok && skipSpace(s, end) == len(s)
 }
 
-// actual renders what the clause's path reaches in the object obj.
-func actual(obj string, c *clause) string {
-	if c.cond == nil {
-		return ""
-	}
-	first, ok := lookup(obj, c.first)
+// actual renders what a path reaches from first, the value at its first
+// step (missing unless ok).
+func actual(first gjson.Result, ok bool, rest []step) string {
 	if !ok {
 		return ""
 	}
 	var found []string
-	collect(first, c.rest, &found)
+	collect(first, rest, &found)
 	switch len(found) {
 	case 0:
 		return ""
@@ -100,11 +110,11 @@ func collect(v gjson.Result, rest []step, found *[]string) {
 	switch {
 	case len(rest) == 0:
 		*found = append(*found, v.Raw)
-	case isObject(v):
+	case v.IsObject():
 		if child, ok := lookup(v.Raw, rest[0].name); ok {
 			collect(child, rest[1:], found)
 		}
-	case isArray(v):
+	case v.IsArray():
 		it := newArrayIter(v.Raw, 0, 1)
 		for i := 0; ; i++ {
 			e, more := it.next()

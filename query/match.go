@@ -44,10 +44,10 @@ func (a *atom) match(v gjson.Result, found bool, rest []step) bool {
 		return a.p.missing()
 	case len(rest) == 0:
 		return a.leaf(v)
-	case isObject(v):
+	case v.IsObject():
 		child, ok := lookup(v.Raw, rest[0].name)
 		return a.match(child, ok, rest[1:])
-	case isArray(v):
+	case v.IsArray():
 		return a.throughArray(v.Raw, rest)
 	}
 	return a.p.missing()
@@ -84,7 +84,7 @@ func (a *atom) leaf(v gjson.Result) bool {
 	if a.p.value(v) {
 		return true
 	}
-	if !a.expand || !isArray(v) {
+	if !a.expand || !v.IsArray() {
 		return false
 	}
 	return anyElement(v.Raw, a.p.value)
@@ -216,9 +216,7 @@ func (d *docMatcher) linearGroup(name string) int {
 }
 
 func (d *docMatcher) group(key string, escaped bool) int {
-	if escaped {
-		key = unescapeKey(key, true)
-	}
+	key = unescapeKey(key, escaped)
 	if d.index == nil {
 		return d.linearGroup(key)
 	}

@@ -1,8 +1,10 @@
 package query
 
 import (
+	"cmp"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/tidwall/gjson"
 )
@@ -86,17 +88,9 @@ func splitSign(s string) (neg bool, mag string) {
 	return neg, s
 }
 
+// compareMagnitudes orders two digit strings without leading zeros.
 func compareMagnitudes(a, b string) int {
-	if len(a) != len(b) {
-		return cmp3(len(a) < len(b))
-	}
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
 }
 
 func cmp3(less bool) int {

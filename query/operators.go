@@ -55,7 +55,7 @@ func (c compiler) operator(path, op, arg string, rx regexArgs) (cond, error) {
 	case "$regex":
 		return regexCond(path, op, rx)
 	case "$options":
-		if !rx.hasPattern {
+		if !rx.pattern.Exists() {
 			return nil, errorf(path, op, "needs $regex next to it")
 		}
 		return nil, nil
@@ -76,7 +76,7 @@ func (c compiler) operator(path, op, arg string, rx regexArgs) (cond, error) {
 // literal checks a value given to an operator: an object whose keys are
 // operators is almost surely a misplaced condition, not a value.
 func literal(path, op string, v gjson.Result) (gjson.Result, error) {
-	if isObject(v) && objectForm(v.Raw) != formFields {
+	if v.IsObject() && objectForm(v.Raw) != formFields {
 		return v, errorf(path, op, "wants a value, not an object of operators (to negate a condition use $not)")
 	}
 	return v, nil
@@ -115,7 +115,7 @@ func comparisonOp(op string) cmpOp {
 }
 
 func (c compiler) in(path, op string, v gjson.Result) (cond, error) {
-	if !isArray(v) {
+	if !v.IsArray() {
 		return nil, errorf(path, op, `wants an array of values, e.g. ["android", "ios"]`)
 	}
 	p := &inPred{ordered: c.ordered}
@@ -137,7 +137,7 @@ func (c compiler) in(path, op string, v gjson.Result) (cond, error) {
 }
 
 func (p *inPred) add(path, op string, e gjson.Result) error {
-	if isObject(e) && objectForm(e.Raw) != formFields {
+	if e.IsObject() && objectForm(e.Raw) != formFields {
 		re, err := regexObject(path, op, e.Raw)
 		if err != nil {
 			return err
@@ -169,7 +169,7 @@ func exists(path, op string, v gjson.Result) (cond, error) {
 
 func typeCond(path, op string, v gjson.Result) (cond, error) {
 	var set typeSet
-	if !isArray(v) {
+	if !v.IsArray() {
 		s, err := oneType(path, op, v)
 		return &atom{p: typePred{s}, expand: true}, err
 	}
@@ -225,14 +225,13 @@ func wholeNumber(v gjson.Result) (int64, bool) {
 // regexArgs are the $regex and $options of one operator object, which
 // belong together whatever their order.
 type regexArgs struct {
-	pattern, options       gjson.Result
-	hasPattern, hasOptions bool
+	pattern, options gjson.Result // not Exists() when absent
 }
 
 func findRegexArgs(obj string) regexArgs {
 	var rx regexArgs
-	rx.pattern, rx.hasPattern = lookup(obj, "$regex")
-	rx.options, rx.hasOptions = lookup(obj, "$options")
+	rx.pattern, _ = lookup(obj, "$regex")
+	rx.options, _ = lookup(obj, "$options")
 	return rx
 }
 
@@ -248,7 +247,7 @@ func (rx regexArgs) compile(path, op string) (*regexp.Regexp, error) {
 	if rx.pattern.Type != gjson.String {
 		return nil, errorf(path, "$regex", "wants a string")
 	}
-	if rx.hasOptions && rx.options.Type != gjson.String {
+	if rx.options.Exists() && rx.options.Type != gjson.String {
 		return nil, errorf(path, "$options", `wants a string of option letters, e.g. "i"`)
 	}
 	re, reason, err := compileRegex(rx.pattern.Str, rx.options.Str)
@@ -272,7 +271,7 @@ func regexObject(path, op, obj string) (*regexp.Regexp, error) {
 		}
 	}
 	rx := findRegexArgs(obj)
-	if !rx.hasPattern {
+	if !rx.pattern.Exists() {
 		return nil, errorf(path, op, "$options needs $regex next to it")
 	}
 	return rx.compile(path, op)
@@ -281,7 +280,7 @@ func regexObject(path, op, obj string) (*regexp.Regexp, error) {
 func modCond(path, op string, v gjson.Result) (cond, error) {
 	const want = "wants [divisor, remainder], two numbers, e.g. [4, 0]"
 	var args []int64
-	if isArray(v) {
+	if v.IsArray() {
 		it := newArrayIter(v.Raw, 0, 1)
 		for {
 			e, more := it.next()
@@ -316,7 +315,7 @@ func sizeCond(path, op string, v gjson.Result) (cond, error) {
 // all compiles $all: each member holds on its own, as an equality (or a
 // regex, or an $elemMatch); with no members nothing matches.
 func (c compiler) all(path, op string, v gjson.Result) (cond, error) {
-	if !isArray(v) {
+	if !v.IsArray() {
 		return nil, errorf(path, op, `wants an array of values, e.g. ["usb", "5g"]`)
 	}
 	conds := allCond{}
@@ -346,7 +345,7 @@ func (c compiler) all(path, op string, v gjson.Result) (cond, error) {
 }
 
 func (c compiler) allMember(at string, e gjson.Result) (cd cond, isElemMatch bool, err error) {
-	if !isObject(e) || objectForm(e.Raw) == formFields {
+	if !e.IsObject() || objectForm(e.Raw) == formFields {
 		return &atom{p: &eqPred{lit: e, ordered: c.ordered}, expand: true}, false, nil
 	}
 	if m, ok := lookup(e.Raw, "$elemMatch"); ok && countMembers(e.Raw) == 1 {
@@ -364,7 +363,7 @@ func (c compiler) allMember(at string, e gjson.Result) (cd cond, isElemMatch boo
 // ({"$gte": 80, "$lt": 85}) or a query applied to each element that is an
 // object ({"product": "xyz", "score": {"$gte": 8}}).
 func (c compiler) elemMatch(path, op string, v gjson.Result) (cond, error) {
-	if !isObject(v) {
+	if !v.IsObject() {
 		return nil, errorf(path, op, `wants an object: operators ({"$gt": 1}) or a query ({"name": "x"})`)
 	}
 	if isElemQuery(v.Raw) {
@@ -396,7 +395,7 @@ func isElemQuery(obj string) bool {
 }
 
 func (c compiler) not(path, op string, v gjson.Result) (cond, error) {
-	if !isObject(v) || objectForm(v.Raw) != formOperators {
+	if !v.IsObject() || objectForm(v.Raw) != formOperators {
 		return nil, errorf(path, op, `wants an object of operators, e.g. {"$gt": 5} or {"$regex": "^a"}; to negate a value use $ne`)
 	}
 	inner, err := c.operators(joinPath(path, op), v.Raw)

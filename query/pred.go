@@ -119,7 +119,7 @@ func (typePred) missing() bool { return false }
 type sizePred struct{ n int64 }
 
 func (p sizePred) value(v gjson.Result) bool {
-	if !isArray(v) {
+	if !v.IsArray() {
 		return false
 	}
 	var n int64
@@ -151,7 +151,7 @@ func (p constPred) missing() bool { return bool(p) }
 type elemOpsPred struct{ c cond }
 
 func (p elemOpsPred) value(v gjson.Result) bool {
-	return isArray(v) && anyElement(v.Raw, p.c.matchOne)
+	return v.IsArray() && anyElement(v.Raw, p.c.matchOne)
 }
 
 func (elemOpsPred) missing() bool { return false }
@@ -161,11 +161,11 @@ func (elemOpsPred) missing() bool { return false }
 type elemDocPred struct{ d *docMatcher }
 
 func (p elemDocPred) value(v gjson.Result) bool {
-	return isArray(v) && anyElement(v.Raw, p.objectMatches)
+	return v.IsArray() && anyElement(v.Raw, p.objectMatches)
 }
 
 func (p elemDocPred) objectMatches(e gjson.Result) bool {
-	return isObject(e) && p.d.matchDoc(e.Raw)
+	return e.IsObject() && p.d.matchDoc(e.Raw)
 }
 
 func (elemDocPred) missing() bool { return false }
@@ -174,6 +174,6 @@ func (elemDocPred) missing() bool { return false }
 // in which each given field matches (extra fields allowed, any order).
 type partialPred struct{ d *docMatcher }
 
-func (p partialPred) value(v gjson.Result) bool { return isObject(v) && p.d.matchDoc(v.Raw) }
+func (p partialPred) value(v gjson.Result) bool { return v.IsObject() && p.d.matchDoc(v.Raw) }
 
 func (partialPred) missing() bool { return false }

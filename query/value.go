@@ -52,14 +52,6 @@ func kindOf(v gjson.Result) kind {
 	return kindObject
 }
 
-func isObject(v gjson.Result) bool {
-	return v.Type == gjson.JSON && v.Raw != "" && v.Raw[0] == '{'
-}
-
-func isArray(v gjson.Result) bool {
-	return v.Type == gjson.JSON && v.Raw != "" && v.Raw[0] == '['
-}
-
 // equal reports MongoDB equality of two values: same type bracket, numbers
 // by value, arrays element by element, objects field by field. ordered
 // says whether the objects' key order counts (it does for requirements
@@ -80,7 +72,7 @@ func equal(a, b gjson.Result, ordered bool) bool {
 		return equalArrays(a.Raw, b.Raw, ordered)
 	case kindObject:
 		if ordered {
-			return equalObjectsOrdered(a.Raw, b.Raw)
+			return compareObjects(a.Raw, b.Raw) == 0
 		}
 		return equalObjectsUnordered(a.Raw, b.Raw)
 	}
@@ -99,23 +91,6 @@ func equalArrays(a, b string, ordered bool) bool {
 			return true
 		}
 		if !equal(parseValue(ea), parseValue(eb), ordered) {
-			return false
-		}
-	}
-}
-
-func equalObjectsOrdered(a, b string) bool {
-	ia, ib := newObjectIter(a, 0, 1), newObjectIter(b, 0, 1)
-	for {
-		ka, escA, va, moreA := ia.next()
-		kb, escB, vb, moreB := ib.next()
-		if moreA != moreB {
-			return false
-		}
-		if !moreA {
-			return true
-		}
-		if !sameKey(ka, escA, kb, escB) || !equal(parseValue(va), parseValue(vb), true) {
 			return false
 		}
 	}
@@ -149,15 +124,6 @@ func countMembers(obj string) int {
 	}
 }
 
-// sameKey compares two keys as written in JSON text, unescaping only when
-// one of them holds escapes.
-func sameKey(a string, escA bool, b string, escB bool) bool {
-	if !escA && !escB {
-		return a == b
-	}
-	return unescapeKey(a, escA) == unescapeKey(b, escB)
-}
-
 // unescapeKey returns a key's text without JSON escapes.
 func unescapeKey(key string, escaped bool) string {
 	if !escaped {
@@ -174,7 +140,7 @@ func lookup(obj, key string) (gjson.Result, bool) {
 		if !more {
 			return gjson.Result{}, false
 		}
-		if (!esc && k == key) || (esc && unescapeKey(k, esc) == key) {
+		if unescapeKey(k, esc) == key {
 			return parseValue(v), true
 		}
 	}
