@@ -2,8 +2,6 @@ package core
 
 import (
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/go-lockable/lockable/provider"
 	"github.com/go-lockable/lockable/query"
@@ -27,35 +25,14 @@ func unknownFields(list []provider.Resource, q *query.Query) []UnknownField {
 	return unknown
 }
 
+// anyHasPath reports whether some resource has the field path, walked
+// as requirements walk it.
 func anyHasPath(list []provider.Resource, path string) bool {
-	steps := strings.Split(path, ".")
-	return slices.ContainsFunc(list, func(r provider.Resource) bool {
-		return hasPath(gjson.Parse(r.JSON()), steps)
-	})
-}
-
-// hasPath walks steps as the query language does: through objects by key,
-// through arrays by index or into every element.
-func hasPath(v gjson.Result, steps []string) bool {
-	if len(steps) == 0 {
-		return true
+	exists, err := query.New(map[string]any{path: map[string]any{"$exists": true}})
+	if err != nil {
+		return true // not a path a resource could have: nothing to suggest
 	}
-	switch {
-	case v.IsObject():
-		found := false
-		v.ForEach(func(k, child gjson.Result) bool {
-			found = k.String() == steps[0] && hasPath(child, steps[1:])
-			return !found
-		})
-		return found
-	case v.IsArray():
-		elems := v.Array()
-		if n, err := strconv.Atoi(steps[0]); err == nil && n >= 0 && n < len(elems) && hasPath(elems[n], steps[1:]) {
-			return true
-		}
-		return slices.ContainsFunc(elems, func(e gjson.Result) bool { return hasPath(e, steps) })
-	}
-	return false
+	return slices.ContainsFunc(list, func(r provider.Resource) bool { return exists.Match(r.JSON()) })
 }
 
 // fieldPaths lists every field path the resources have, nested objects
