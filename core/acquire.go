@@ -115,6 +115,9 @@ func (l *Lockable) acquire(ctx context.Context, qs []*query.Query) ([]*Allocatio
 		if as != nil || err != nil {
 			return as, err
 		}
+		if err := ctx.Err(); err != nil {
+			return nil, l.gaveUp(r, err) // the one try owed to a done context
+		}
 		if stop == nil {
 			// Watch, then look once more: a release between the attempt
 			// and the watch would otherwise go unnoticed until the backoff.
@@ -172,8 +175,8 @@ func orders(fit [][]int, visit func([]int) *order) []*order {
 // load reloads the resources list: always on the first attempt (even
 // when ctx is done), then at most every reloadEvery.
 func (l *Lockable) load(ctx context.Context, r *request) error {
-	if r.list != nil && time.Since(r.loadedAt) < reloadEvery {
-		return nil
+	if r.list != nil && (ctx.Err() != nil || time.Since(r.loadedAt) < reloadEvery) {
+		return nil // a source would refuse a context that is done
 	}
 	if r.list == nil && ctx.Err() != nil {
 		// The one try owed to a context that is done includes loading
