@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -159,7 +158,7 @@ func (v *durationValue) String() string { return time.Duration(*v).String() }
 func (v *durationValue) Set(s string) error {
 	d, err := config.ParseTimeout(s)
 	if err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), fmt.Sprintf("timeout %q ", strings.TrimSpace(s))))
+		return err
 	}
 	*v = durationValue(d)
 	return nil

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -45,7 +46,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if v := getenv(EnvTimeout); v != "" {
 		d, err := ParseTimeout(v)
 		if err != nil {
-			return Config{}, fmt.Errorf("%s: %w", EnvTimeout, err)
+			return Config{}, fmt.Errorf("%s: timeout %q %w", EnvTimeout, strings.TrimSpace(v), err)
 		}
 		c.Timeout, c.TimeoutSet = d, true
 	}
@@ -60,24 +61,25 @@ func FromEnv(getenv func(string) string) (Config, error) {
 }
 
 // ParseTimeout reads a timeout given in seconds ("30", "0.5"), as the
-// Python lockable takes it, or as a Go duration ("90s", "5m").
+// Python lockable takes it, or as a Go duration ("90s", "5m"). Its error
+// says what is wrong with the value ("is negative"); the caller names it.
 func ParseTimeout(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if secs, err := strconv.ParseFloat(s, 64); err == nil {
 		if secs < 0 {
-			return 0, fmt.Errorf("timeout %q is negative", s)
+			return 0, errors.New("is negative")
 		}
 		if secs > (1<<63-1)/float64(time.Second) {
-			return 0, fmt.Errorf("timeout %q is out of range", s)
+			return 0, errors.New("is out of range")
 		}
 		return time.Duration(secs * float64(time.Second)), nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("timeout %q is neither seconds (30, 0.5) nor a duration (90s, 5m)", s)
+		return 0, errors.New("is neither seconds (30, 0.5) nor a duration (90s, 5m)")
 	}
 	if d < 0 {
-		return 0, fmt.Errorf("timeout %q is negative", s)
+		return 0, errors.New("is negative")
 	}
 	return d, nil
 }
