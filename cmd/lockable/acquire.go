@@ -15,8 +15,8 @@ import (
 // --timeout. A signal ends the wait: the error then calls for 128 plus
 // the signal's number, as if lockable had died of it.
 func (c *cli) acquire(ctx context.Context, lk *core.Lockable, src *preloaded, qs []*query.Query, o *options, sigs <-chan os.Signal) ([]*core.Allocation, error) {
-	ctx, stop := untilSignal(ctx, sigs)
-	allocs, err := c.tryThenWait(ctx, lk, src, qs, o)
+	sigCtx, stop := untilSignal(ctx, sigs)
+	allocs, err := c.tryThenWait(sigCtx, lk, src, qs, o)
 	if sig := stop(); sig != nil {
 		return nil, errors.Join(interrupted(sig), releaseAll(allocs))
 	}

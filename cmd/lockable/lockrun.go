@@ -50,14 +50,8 @@ func (c *cli) lockRun(ctx context.Context, o *options, command []string) (int, e
 // open makes the Lockable the options describe.
 func (c *cli) open(o *options) (*core.Lockable, *preloaded, error) {
 	src := &preloaded{src: provider.Open(o.resources)}
-	var opts []core.Option
-	if o.lockFolder != "" {
-		opts = append(opts, core.WithLockFolder(o.lockFolder))
-	}
-	if o.hostname != "" {
-		opts = append(opts, core.WithHostname(o.hostname))
-	}
-	lk, err := core.New(src, opts...)
+	cfg := config.Config{LockFolder: o.lockFolder, Hostname: o.hostname}
+	lk, err := core.New(src, cfg.Options()...)
 	return lk, src, err
 }
 
@@ -76,15 +70,25 @@ func (o *options) queries(cfg config.Config) ([]*query.Query, error) {
 	}
 	qs := make([]*query.Query, 0, len(texts)*o.count)
 	for _, text := range texts {
-		q, err := query.Parse(text)
+		q, err := parseRequirement(cfg, text)
 		if err != nil {
-			return nil, usagef("--requirements %s: %v", text, err)
+			return nil, err
 		}
 		for range o.count {
-			qs = append(qs, cfg.Require(q))
+			qs = append(qs, q)
 		}
 	}
 	return qs, nil
+}
+
+// parseRequirement compiles one --requirements, with the extra conditions
+// of LOCKABLE_REQUIREMENTS.
+func parseRequirement(cfg config.Config, text string) (*query.Query, error) {
+	q, err := query.Parse(text)
+	if err != nil {
+		return nil, usagef("--requirements %s: %v", text, err)
+	}
+	return cfg.Require(q), nil
 }
 
 // owner is the label the lock shows as the holder's: the command line,

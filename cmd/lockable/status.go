@@ -62,11 +62,7 @@ func (o *options) statusQuery(cfg config.Config) (*query.Query, error) {
 		}
 		return nil, nil
 	case 1:
-		q, err := query.Parse(o.requirements[0])
-		if err != nil {
-			return nil, usagef("--requirements %s: %v", o.requirements[0], err)
-		}
-		return cfg.Require(q), nil
+		return parseRequirement(cfg, o.requirements[0])
 	}
 	return nil, usagef("lockable status takes one --requirements")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,12 +144,23 @@ func wanted(lk *core.Lockable, qs []*query.Query) string {
 // error, what it found so far.
 func fitting(ctx context.Context, lk *core.Lockable, qs []*query.Query) []core.ResourceStatus {
 	var out []core.ResourceStatus
-	for _, q := range qs {
+	for _, q := range distinct(qs) {
 		sts, err := lk.Match(ctx, q)
 		if err != nil {
 			break
 		}
 		out = append(out, sts...)
+	}
+	return out
+}
+
+// distinct returns qs without repeats, as --count gives them.
+func distinct(qs []*query.Query) []*query.Query {
+	var out []*query.Query
+	for _, q := range qs {
+		if !slices.Contains(out, q) {
+			out = append(out, q)
+		}
 	}
 	return out
 }
