@@ -240,8 +240,10 @@ func (l *Lockable) keep(r *request, chosen []int, taken map[int]*Allocation) ([]
 		as[i] = taken[res]
 		delete(taken, res)
 	}
-	if err := l.releaseAll(maps.Values(taken)); err != nil {
-		return nil, errors.Join(err, l.releaseAll(slices.Values(as)))
+	if len(taken) > 0 { // taken but no longer needed
+		if err := l.releaseAll(maps.Values(taken)); err != nil {
+			return nil, errors.Join(err, l.releaseAll(slices.Values(as)))
+		}
 	}
 	for i, a := range as {
 		a.reqs = r.full[i]
