@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/go-lockable/lockable/internal/lockbackend"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/go-lockable/lockable/query"
 )
@@ -26,6 +27,11 @@ const (
 	maxBackoff = 250 * time.Millisecond
 	// reloadEvery paces reloading the resources list while waiting.
 	reloadEvery = time.Second
+	// releaseTimeout bounds a release by a backend on the network.
+	releaseTimeout = 10 * time.Second
+	// diagnoseTimeout bounds asking the backend who holds what after a
+	// wait ended.
+	diagnoseTimeout = 5 * time.Second
 )
 
 // Lock allocates one free resource that fits q (with the default
@@ -79,7 +85,9 @@ func (l *Lockable) Unlock(a *Allocation) error {
 		return fmt.Errorf("%w: %s was released already or belongs to another Lockable", ErrNotHeld, a.ResourceID())
 	}
 	a.markReleased(time.Now())
-	if err := a.lock.release(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+	defer cancel()
+	if err := a.lock.Release(ctx); err != nil {
 		return fmt.Errorf("release %s: %w", a.ResourceID(), err)
 	}
 	l.log.Info("released", "resource", a.ResourceID(), "allocation", a.ID(), "held", a.Duration())
@@ -110,7 +118,7 @@ func (l *Lockable) acquire(ctx context.Context, qs []*query.Query) ([]*Allocatio
 		}
 	}()
 	for {
-		changed := l.locks.changed()
+		changed := l.locks.Changed()
 		as, err := l.attempt(ctx, r)
 		if as != nil || err != nil {
 			return as, err
@@ -121,31 +129,44 @@ func (l *Lockable) acquire(ctx context.Context, qs []*query.Query) ([]*Allocatio
 		if stop == nil {
 			// Watch, then look once more: a release between the attempt
 			// and the watch would otherwise go unnoticed until the backoff.
-			stop = l.locks.watch()
+			stop = l.locks.Watch(ctx)
 			l.log.Info("waiting: every fitting resource is held", "requirements", requirementsText(r.full), "owner", r.owner)
 			continue
 		}
-		if err := r.wait(ctx, changed); err != nil {
+		if err := l.wait(ctx, r, changed); err != nil {
 			return nil, l.gaveUp(r, err)
 		}
 	}
 }
 
-// wait pauses until a release may have happened, the backoff passes, or
-// ctx is done.
-func (r *request) wait(ctx context.Context, changed <-chan struct{}) error {
-	jittered := r.backoff/2 + rand.N(r.backoff/2+1)
-	t := time.NewTimer(jittered)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-changed:
-		r.backoff = minBackoff
-	case <-t.C:
-		r.backoff = min(2*r.backoff, maxBackoff)
+// wait pauses until a release may have happened or ctx is done. A
+// backend that polls is also tried again after a backoff; one that does
+// not is woken only by its events, or by a change of the resources list.
+func (l *Lockable) wait(ctx context.Context, r *request, changed <-chan struct{}) error {
+	for {
+		pause := reloadEvery
+		if l.locks.Polls() {
+			pause = r.backoff/2 + rand.N(r.backoff/2+1)
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-changed:
+			t.Stop()
+			r.backoff = minBackoff
+			return nil
+		case <-t.C:
+			r.backoff = min(2*r.backoff, maxBackoff)
+		}
+		if l.locks.Polls() {
+			return nil
+		}
+		if changed, err := l.reload(ctx, r); changed || err != nil {
+			return err
+		}
 	}
-	return nil
 }
 
 // attempt tries once to take a resource for every requirement. It
@@ -161,7 +182,50 @@ func (l *Lockable) attempt(ctx context.Context, r *request) ([]*Allocation, erro
 	if assign(orders(fit, inOrder), func(int) bool { return true }) == nil {
 		return nil, l.notFound(r, fit)
 	}
-	return l.take(r, orders(fit, randomOrder))
+	busy, err := l.busy(ctx, r, fit)
+	if err != nil {
+		return nil, err
+	}
+	return l.take(ctx, r, orders(fit, randomOrder), busy)
+}
+
+// busy asks the backend which fitting resources are held, when it can
+// tell more cheaply than trying them; the rest are tried.
+func (l *Lockable) busy(ctx context.Context, r *request, fit [][]int) (map[int]bool, error) {
+	busy := map[int]bool{}
+	teller, ok := l.locks.(lockbackend.BusyTeller)
+	if !ok {
+		return busy, nil
+	}
+	var all []int
+	for _, f := range fit {
+		all = append(all, f...)
+	}
+	slices.Sort(all)
+	all = slices.Compact(all)
+	ids := make([]string, len(all))
+	for i, res := range all {
+		ids[i] = r.list[res].ID()
+	}
+	held, err := teller.Busy(backendContext(ctx), ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, h := range held {
+		if h {
+			busy[all[i]] = true
+		}
+	}
+	return busy, nil
+}
+
+// backendContext lets the one try owed to a done context reach the
+// backend.
+func backendContext(ctx context.Context) context.Context {
+	if ctx.Err() != nil {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func orders(fit [][]int, visit func([]int) *order) []*order {
@@ -170,6 +234,16 @@ func orders(fit [][]int, visit func([]int) *order) []*order {
 		out[i] = visit(f)
 	}
 	return out
+}
+
+// reload reloads the resources list and reports whether it changed. A
+// source returns the same slice while its list is unchanged.
+func (l *Lockable) reload(ctx context.Context, r *request) (bool, error) {
+	before := r.list
+	if err := l.load(ctx, r); err != nil {
+		return false, err
+	}
+	return len(before) != len(r.list) || len(before) > 0 && &before[0] != &r.list[0], nil
 }
 
 // load reloads the resources list: always on the first attempt (even
@@ -194,15 +268,14 @@ func (l *Lockable) load(ctx context.Context, r *request) error {
 // take locks an assignment of free resources, or nothing. Resources it
 // finds busy are left out and the assignment is sought again; what it
 // took but no longer needs it releases before it returns.
-func (l *Lockable) take(r *request, fit []*order) ([]*Allocation, error) {
-	busy := map[int]bool{}
+func (l *Lockable) take(ctx context.Context, r *request, fit []*order, busy map[int]bool) ([]*Allocation, error) {
 	taken := map[int]*Allocation{}
 	for {
 		chosen := assign(preferTaken(fit, taken), func(i int) bool { return !busy[i] })
 		if chosen == nil {
 			return nil, l.releaseAll(maps.Values(taken))
 		}
-		ok, err := l.takeAll(r, chosen, taken, busy)
+		ok, err := l.takeAll(ctx, r, chosen, taken, busy)
 		if err != nil {
 			return nil, errors.Join(err, l.releaseAll(maps.Values(taken)))
 		}
@@ -214,12 +287,12 @@ func (l *Lockable) take(r *request, fit []*order) ([]*Allocation, error) {
 
 // takeAll locks every chosen resource not yet taken; it reports false
 // when one turned out busy.
-func (l *Lockable) takeAll(r *request, chosen []int, taken map[int]*Allocation, busy map[int]bool) (bool, error) {
+func (l *Lockable) takeAll(ctx context.Context, r *request, chosen []int, taken map[int]*Allocation, busy map[int]bool) (bool, error) {
 	for i, res := range chosen {
 		if taken[res] != nil {
 			continue
 		}
-		a, err := l.tryTake(r, i, r.list[res])
+		a, err := l.tryTake(ctx, r, i, r.list[res])
 		if err != nil {
 			return false, err
 		}
@@ -275,7 +348,7 @@ func (l *Lockable) releaseAll(as iter.Seq[*Allocation]) error {
 
 // tryTake locks res for requirement i without waiting; nil, nil when it
 // is busy.
-func (l *Lockable) tryTake(r *request, i int, res provider.Resource) (*Allocation, error) {
+func (l *Lockable) tryTake(ctx context.Context, r *request, i int, res provider.Resource) (*Allocation, error) {
 	id := res.ID()
 	l.mu.Lock()
 	_, mine := l.held[id]
@@ -286,7 +359,11 @@ func (l *Lockable) tryTake(r *request, i int, res provider.Resource) (*Allocatio
 	a := &Allocation{owner: l, resource: res, reqs: r.full[i], id: newAllocationID()}
 	a.start = time.Now()
 	a.queued = a.start.Sub(r.start)
-	lk, err := l.locks.tryLock(id, l.holderFor(a, r.owner))
+	desc, err := json.Marshal(l.holderFor(a, r.owner))
+	if err != nil {
+		return nil, fmt.Errorf("describe the holder of %s: %w", id, err)
+	}
+	lk, err := l.locks.TryLock(backendContext(ctx), id, desc)
 	if err != nil || lk == nil {
 		return nil, err
 	}

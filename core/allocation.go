@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-lockable/lockable/internal/lockbackend"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/go-lockable/lockable/query"
 	"github.com/tidwall/gjson"
@@ -19,7 +20,7 @@ type Allocation struct {
 	id       string
 	start    time.Time
 	queued   time.Duration
-	lock     lock
+	lock     lockbackend.Lock
 
 	mu       sync.Mutex
 	released time.Time
@@ -68,8 +69,39 @@ func (a *Allocation) Duration() time.Duration {
 	return end.Sub(a.start)
 }
 
+// FencingToken returns the allocation's fencing token: a number that is
+// larger for every later allocation of the same resource, across all
+// hosts. Pass it to the resource with every command, and have the
+// resource refuse commands whose token is smaller than the largest it
+// has seen: a holder that lost its lock without knowing (a process
+// frozen past its lease) then cannot disturb the next holder.
+//
+// The etcd backend gives the lock key's create revision. The lock folder
+// has no counter shared across processes and gives 0: its locks are held
+// by the kernel for as long as the process lives, and cannot be lost.
+func (a *Allocation) FencingToken() int64 { return a.lock.Token() }
+
+// Lost returns a channel that is closed if the lock is lost while held:
+// when its lease expires because the process was frozen, cut off from
+// the backend, or the backend was gone for longer than the lease. It is
+// nil for the lock folder, whose locks are lost only with the process.
+// After a loss another holder may have the resource: stop using it.
+func (a *Allocation) Lost() <-chan struct{} { return a.lock.Lost() }
+
+// Err returns nil while the lock is held (and after a normal release),
+// and an error matching ErrLost once the lock was lost. It checks the
+// lease's deadline itself, so a process that was frozen learns of the
+// loss at its first call, before any event could tell it.
+func (a *Allocation) Err() error {
+	if err := a.lock.Err(); err != nil {
+		return fmt.Errorf("%s (allocation %s): %w", a.ResourceID(), a.id, err)
+	}
+	return nil
+}
+
 // Unlock releases the resource. Releasing it twice is an error that
-// matches ErrNotHeld.
+// matches ErrNotHeld; releasing a lock that was lost is an error that
+// matches ErrLost (the resource is given back all the same).
 func (a *Allocation) Unlock() error { return a.owner.Unlock(a) }
 
 // String describes the allocation for logs.

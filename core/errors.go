@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-lockable/lockable/internal/lockbackend"
 	"github.com/go-lockable/lockable/query"
 )
 
@@ -22,6 +23,13 @@ var (
 	ErrNotHeld = errors.New("allocation not held")
 	// ErrInvalidID: a resource id that cannot name a lock.
 	ErrInvalidID = errors.New("invalid resource id")
+	// ErrLost: a held lock was lost, because its lease expired (a frozen
+	// process, a partition, a backend gone longer than the lease). See
+	// Allocation.Lost.
+	ErrLost = lockbackend.ErrLost
+	// ErrUnknownBackend: a backend URL whose scheme no linked package
+	// provides (see WithBackend).
+	ErrUnknownBackend = lockbackend.ErrUnknown
 )
 
 // TimeoutError is returned when fitting resources exist but none was

@@ -135,7 +135,9 @@ func (l *Lockable) gaveUp(r *request, ctxErr error) error {
 		return fmt.Errorf("gave up waiting for %s: %w", requirementsText(r.full), ctxErr)
 	}
 	e := &TimeoutError{Requirements: r.full, Waited: time.Since(r.start), Err: ctxErr}
-	sts, err := l.statuses(r.list, l.fittingAny(r))
+	ctx, cancel := context.WithTimeout(context.Background(), diagnoseTimeout)
+	defer cancel()
+	sts, err := l.statuses(ctx, r.list, l.fittingAny(r))
 	if err != nil {
 		return errors.Join(e, err)
 	}

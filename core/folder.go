@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/go-lockable/lockable/internal/lockbackend"
 )
 
 // lockSuffix ends every lock file's name, as in the Python lockable.
@@ -46,9 +49,9 @@ func (d *folder) lockPath(id string) (string, error) {
 	return filepath.Join(d.dir, id+lockSuffix), nil
 }
 
-// tryLock takes resource id for h without waiting; nil, nil when another
-// holds it.
-func (d *folder) tryLock(id string, h Holder) (lock, error) {
+// TryLock takes resource id without waiting and writes desc into its
+// lock file after the pid line; nil, nil when another holds it.
+func (d *folder) TryLock(_ context.Context, id string, desc []byte) (lockbackend.Lock, error) {
 	path, err := d.lockPath(id)
 	if err != nil {
 		return nil, err
@@ -60,7 +63,7 @@ func (d *folder) tryLock(id string, h Holder) (lock, error) {
 		}
 		same, err := isLockedPath(f, path)
 		if err == nil && same {
-			return d.hold(f, h)
+			return d.hold(f, desc)
 		}
 		f.Close() // drops the lock on a file no longer at path
 		if err != nil {
@@ -123,13 +126,10 @@ func isDirError(path string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// hold writes h into the locked file f and returns the held lock.
-func (d *folder) hold(f *os.File, h Holder) (lock, error) {
-	content, err := h.encode()
-	if err == nil {
-		err = writeAll(f, content)
-	}
-	if err != nil {
+// hold writes the holder's pid and desc into the locked file f and
+// returns the held lock.
+func (d *folder) hold(f *os.File, desc []byte) (lockbackend.Lock, error) {
+	if err := writeAll(f, fmt.Appendf(nil, "%d\n%s\n", os.Getpid(), desc)); err != nil {
 		err = fmt.Errorf("lock file %s: cannot describe the holder: %w", f.Name(), err)
 		return nil, errors.Join(err, release(f))
 	}
@@ -154,40 +154,61 @@ func release(f *os.File) error {
 	return errors.Join(errTruncate, errUnlock, errClose)
 }
 
-// holder tells whether id is held, and by whom as far as the lock file
-// says (a zero Holder when it says nothing).
-func (d *folder) holder(id string) (Holder, bool, error) {
+// Lookup tells, for each id, whether it is held and what its lock file
+// says about the holder.
+func (d *folder) Lookup(_ context.Context, ids []string) ([]lockbackend.Entry, error) {
+	out := make([]lockbackend.Entry, len(ids))
+	for i, id := range ids {
+		e, err := d.lookup(id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+func (d *folder) lookup(id string) (lockbackend.Entry, error) {
 	path, err := d.lockPath(id)
 	if err != nil {
-		return Holder{}, false, err
+		return lockbackend.Entry{}, err
 	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Holder{}, false, nil
+		return lockbackend.Entry{}, nil
 	}
 	if err != nil {
-		return Holder{}, false, fmt.Errorf("cannot read lock file %s: %w", path, err)
+		return lockbackend.Entry{}, fmt.Errorf("cannot read lock file %s: %w", path, err)
 	}
 	defer f.Close()
-	return readHolder(f)
+	return readEntry(f)
 }
 
-func readHolder(f *os.File) (Holder, bool, error) {
+func readEntry(f *os.File) (lockbackend.Entry, error) {
 	held, err := probeFlock(f)
 	if err != nil || !held {
-		return Holder{}, false, err
+		return lockbackend.Entry{}, err
 	}
 	content, err := io.ReadAll(io.LimitReader(f, 64<<10))
 	if err != nil {
-		return Holder{}, true, fmt.Errorf("cannot read lock file %s: %w", f.Name(), err)
+		return lockbackend.Entry{Held: true}, fmt.Errorf("cannot read lock file %s: %w", f.Name(), err)
 	}
-	h, _ := decodeHolder(content)
-	return h, true, nil
+	e := lockbackend.Entry{Held: true}
+	e.PID, e.Desc = splitPIDLine(content)
+	return e, nil
 }
 
-func (d *folder) changed() <-chan struct{} { return d.notify.changed() }
+// Changed returns a channel closed at the next release seen.
+func (d *folder) Changed() <-chan struct{} { return d.notify.changed() }
 
-func (d *folder) watch() (stop func()) { return d.notify.watch() }
+// Watch watches the folder for releases by other processes until stop.
+func (d *folder) Watch(context.Context) (stop func()) { return d.notify.watch() }
+
+// Polls is true: a crashed holder's lock goes without an event.
+func (d *folder) Polls() bool { return true }
+
+// Close does nothing: the folder keeps no connection.
+func (d *folder) Close() error { return nil }
 
 // fileLock is one held lock file.
 type fileLock struct {
@@ -195,8 +216,17 @@ type fileLock struct {
 	notify *notifier
 }
 
-func (l *fileLock) release() error {
+func (l *fileLock) Release(context.Context) error {
 	err := release(l.f)
 	l.notify.signal()
 	return err
 }
+
+// Token is 0: a lock folder keeps no counter (see Allocation.FencingToken).
+func (l *fileLock) Token() int64 { return 0 }
+
+// Lost is nil: the kernel drops a file lock only when its process ends.
+func (l *fileLock) Lost() <-chan struct{} { return nil }
+
+// Err is nil: a file lock is never lost while its process lives.
+func (l *fileLock) Err() error { return nil }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/go-lockable/lockable/internal/lockbackend"
 )
 
 // Holder describes who holds a resource. The lock folder keeps it in the
@@ -56,28 +58,27 @@ func (h Holder) Who() string {
 	return b.String()
 }
 
-// encode renders the lock file's content.
-func (h Holder) encode() ([]byte, error) {
-	desc, err := json.Marshal(h)
-	if err != nil {
-		return nil, err
-	}
-	return fmt.Appendf(nil, "%d\n%s\n", h.PID, desc), nil
-}
-
-// decodeHolder reads a lock file's content. A file written by another
-// tool may hold only a pid: that is a Holder with only PID set. It reports
-// false when the content names no holder at all (an empty file).
-func decodeHolder(content []byte) (Holder, bool) {
+// splitPIDLine reads a lock file's content: the pid line, then the
+// holder's description. A file written by another tool may hold only a
+// pid; an empty file gives 0 and nil.
+func splitPIDLine(content []byte) (pid int, desc []byte) {
 	first, rest, _ := bytes.Cut(content, []byte("\n"))
 	pid, err := strconv.Atoi(string(bytes.TrimSpace(first)))
 	if err != nil {
-		return Holder{}, false
+		return 0, nil
 	}
+	return pid, bytes.TrimSpace(rest)
+}
+
+// holderOf decodes what a backend knows of a holder. A description that
+// does not decode (another tool's) leaves only the pid.
+func holderOf(e lockbackend.Entry) Holder {
 	var h Holder
-	if json.Unmarshal(bytes.TrimSpace(rest), &h) != nil {
+	if len(e.Desc) > 0 && json.Unmarshal(e.Desc, &h) != nil {
 		h = Holder{}
 	}
-	h.PID = pid
-	return h, true
+	if e.PID != 0 {
+		h.PID = e.PID
+	}
+	return h
 }

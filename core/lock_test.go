@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-lockable/lockable/internal/lockbackend"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,8 +36,8 @@ func TestLockWritesHolderAndUnlockEmptiesFile(t *testing.T) {
 	require.NoError(t, err)
 	first, _, _ := strings.Cut(string(content), "\n")
 	assert.Equal(t, strconv.Itoa(os.Getpid()), first, "first line is the holder's pid")
-	h, ok := decodeHolder(content)
-	require.True(t, ok)
+	pid, desc := splitPIDLine(content)
+	h := holderOf(lockbackend.Entry{Held: true, PID: pid, Desc: desc})
 	assert.Equal(t, a.ID(), h.AllocationID)
 	assert.Equal(t, "phone-0", h.Resource)
 	assert.Equal(t, testHost, h.Hostname)
@@ -337,7 +338,7 @@ func TestUnsafeIDsNeverEscapeTheFolder(t *testing.T) {
 	d, err := openFolder(filepath.Join(base, "locks"), slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	for _, id := range []string{"../escape", "a/b", `a\b`, "..", ".", "", "nul\x00"} {
-		_, err := d.tryLock(id, Holder{})
+		_, err := d.TryLock(t.Context(), id, nil)
 		require.ErrorIs(t, err, ErrInvalidID, "id %q", id)
 	}
 	entries, err := os.ReadDir(base)

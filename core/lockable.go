@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/go-lockable/lockable/internal/lockbackend"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/go-lockable/lockable/query"
 )
@@ -29,7 +30,7 @@ type Lockable struct {
 	user     string
 	program  string
 	log      *slog.Logger
-	locks    backend
+	locks    lockbackend.Backend
 	cache    *candidateCache
 
 	mu   sync.Mutex
@@ -37,7 +38,8 @@ type Lockable struct {
 }
 
 // New returns a Lockable that allocates the resources of src. It creates
-// the lock folder when missing and fails when it cannot.
+// the lock folder when missing and fails when it cannot; with another
+// backend (WithBackend), it fails when the backend cannot be reached.
 func New(src Source, opts ...Option) (*Lockable, error) {
 	if src == nil {
 		return nil, fmt.Errorf("core.New: no resources source")
@@ -49,7 +51,7 @@ func New(src Source, opts ...Option) (*Lockable, error) {
 	if cfg.hostname == "" {
 		cfg.hostname = localHostname()
 	}
-	locks, err := openFolder(cfg.lockFolder, cfg.log)
+	locks, err := openBackend(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +67,18 @@ func New(src Source, opts ...Option) (*Lockable, error) {
 	l.cache = newCandidateCache(l.addDefaults)
 	return l, nil
 }
+
+func openBackend(cfg config) (lockbackend.Backend, error) {
+	if cfg.backend == "" {
+		return openFolder(cfg.lockFolder, cfg.log)
+	}
+	return lockbackend.Open(cfg.backend, cfg.log)
+}
+
+// Close releases what the Lockable uses to reach its backend, such as
+// the connection to etcd; the lock folder needs nothing. Release the
+// allocations first: a lock whose lease is no longer renewed is lost.
+func (l *Lockable) Close() error { return l.locks.Close() }
 
 // Hostname returns the host whose resources this Lockable allocates by
 // default.

@@ -11,6 +11,7 @@ type Option interface{ apply(*config) }
 type config struct {
 	hostname   string
 	lockFolder string
+	backend    string
 	log        *slog.Logger
 }
 
@@ -29,6 +30,24 @@ func WithHostname(name string) Option {
 // so both share locks by default.
 func WithLockFolder(dir string) Option {
 	return optionFunc(func(c *config) { c.lockFolder = dir })
+}
+
+// WithBackend selects the lock backend by URL. The empty URL, the
+// default, is the lock folder (see WithLockFolder). A coordination
+// service shares one lab among many hosts:
+//
+//	etcd://host1:2379,host2:2379/optional/prefix?ttl=10s
+//
+// holds locks in etcd, on leases that expire ttl after their holder
+// stops renewing them. A scheme other than the lock folder's must be
+// linked into the program by importing its package, as database/sql
+// drivers are:
+//
+//	import _ "github.com/go-lockable/lockable/etcd"
+//
+// New fails with an error matching ErrUnknownBackend when it is not.
+func WithBackend(url string) Option {
+	return optionFunc(func(c *config) { c.backend = url })
 }
 
 // WithLogger sets where the Lockable logs what it does. The default

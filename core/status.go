@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
+	"github.com/go-lockable/lockable/internal/lockbackend"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/go-lockable/lockable/query"
 )
@@ -42,18 +44,28 @@ type ResourceStatus struct {
 	// Holder says who holds the resource when State is Held, as far as
 	// its lock tells.
 	Holder Holder
+	// Token is the holder's fencing token (see Allocation.FencingToken);
+	// 0 for the lock folder.
+	Token int64
+	// TTL is how long the holder's lease lasts if it stops renewing it;
+	// 0 for the lock folder, whose locks do not expire.
+	TTL time.Duration
 }
 
-// MarshalJSON renders the status as {"id", "state", "holder", "resource"}.
+// MarshalJSON renders the status as {"id", "state", "holder",
+// "fencing_token", "ttl_seconds", "resource"}; the holder's fields only
+// when it is held, and those a backend does not have are left out.
 func (s ResourceStatus) MarshalJSON() ([]byte, error) {
 	out := struct {
 		ID       string          `json:"id"`
 		State    State           `json:"state"`
 		Holder   *Holder         `json:"holder,omitempty"`
+		Token    int64           `json:"fencing_token,omitempty"`
+		TTL      float64         `json:"ttl_seconds,omitempty"`
 		Resource json.RawMessage `json:"resource"`
 	}{ID: s.Resource.ID(), State: s.State, Resource: json.RawMessage(s.Resource.JSON())}
 	if s.State == Held {
-		out.Holder = &s.Holder
+		out.Holder, out.Token, out.TTL = &s.Holder, s.Token, s.TTL.Seconds()
 	}
 	return json.Marshal(out)
 }
@@ -65,7 +77,7 @@ func (l *Lockable) Status(ctx context.Context) ([]ResourceStatus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load resources: %w", err)
 	}
-	return l.statuses(list, allIndices(len(list)))
+	return l.statuses(ctx, list, allIndices(len(list)))
 }
 
 // Match returns the resources that fit q, with the default requirements
@@ -75,34 +87,35 @@ func (l *Lockable) Match(ctx context.Context, q *query.Query) ([]ResourceStatus,
 	if err != nil {
 		return nil, fmt.Errorf("load resources: %w", err)
 	}
-	return l.statuses(list, l.cache.fitting(list, q))
+	return l.statuses(ctx, list, l.cache.fitting(list, q))
 }
 
-func (l *Lockable) statuses(list []provider.Resource, which []int) ([]ResourceStatus, error) {
-	out := make([]ResourceStatus, 0, len(which))
-	for _, i := range which {
-		st, err := l.status(list[i])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, st)
+func (l *Lockable) statuses(ctx context.Context, list []provider.Resource, which []int) ([]ResourceStatus, error) {
+	ids := make([]string, len(which))
+	for k, i := range which {
+		ids[k] = list[i].ID()
+	}
+	entries, err := l.locks.Lookup(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ResourceStatus, len(which))
+	for k, i := range which {
+		out[k] = l.status(list[i], entries[k])
 	}
 	return out, nil
 }
 
-func (l *Lockable) status(r provider.Resource) (ResourceStatus, error) {
-	h, held, err := l.locks.holder(r.ID())
+func (l *Lockable) status(r provider.Resource, e lockbackend.Entry) ResourceStatus {
 	switch {
-	case err != nil:
-		return ResourceStatus{}, err
-	case held:
-		return ResourceStatus{Resource: r, State: Held, Holder: h}, nil
+	case e.Held:
+		return ResourceStatus{Resource: r, State: Held, Holder: holderOf(e), Token: e.Token, TTL: e.TTL}
 	case !r.Online():
-		return ResourceStatus{Resource: r, State: Offline}, nil
+		return ResourceStatus{Resource: r, State: Offline}
 	case r.Hostname() != l.hostname:
-		return ResourceStatus{Resource: r, State: OtherHost}, nil
+		return ResourceStatus{Resource: r, State: OtherHost}
 	}
-	return ResourceStatus{Resource: r, State: Free}, nil
+	return ResourceStatus{Resource: r, State: Free}
 }
 
 func allIndices(n int) []int {

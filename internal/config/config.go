@@ -21,12 +21,14 @@ const (
 	EnvHostname     = "LOCKABLE_HOSTNAME"
 	EnvTimeout      = "LOCKABLE_TIMEOUT"
 	EnvRequirements = "LOCKABLE_REQUIREMENTS"
+	EnvBackend      = "LOCKABLE_BACKEND"
 )
 
 // Config is what the environment says; empty fields were not set.
 type Config struct {
 	Resources  string        // a file path or an http(s) URL
 	LockFolder string        // the lock folder
+	Backend    string        // the lock backend's URL; empty for the lock folder
 	Hostname   string        // the host whose resources are allocatable
 	Timeout    time.Duration // how long to wait, when TimeoutSet
 	TimeoutSet bool          // whether LOCKABLE_TIMEOUT was set (0 means try once)
@@ -42,6 +44,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Resources:  strings.TrimSpace(getenv(EnvResources)),
 		LockFolder: strings.TrimSpace(getenv(EnvLockFolder)),
 		Hostname:   strings.TrimSpace(getenv(EnvHostname)),
+		Backend:    strings.TrimSpace(getenv(EnvBackend)),
 	}
 	if v := getenv(EnvTimeout); v != "" {
 		d, err := ParseTimeout(v)
@@ -92,6 +95,9 @@ func (c Config) Options() []core.Option {
 	}
 	if c.Hostname != "" {
 		opts = append(opts, core.WithHostname(c.Hostname))
+	}
+	if c.Backend != "" {
+		opts = append(opts, core.WithBackend(c.Backend))
 	}
 	return opts
 }

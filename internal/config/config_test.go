@@ -40,18 +40,19 @@ func TestParseTimeout(t *testing.T) {
 func TestFromEnv(t *testing.T) {
 	c, err := FromEnv(env(map[string]string{
 		EnvResources: "lab.json", EnvLockFolder: "/locks", EnvHostname: "h1",
-		EnvTimeout: "2.5", EnvRequirements: "os=android",
+		EnvTimeout: "2.5", EnvRequirements: "os=android", EnvBackend: " etcd://h:2379/lab ",
 	}))
 	require.NoError(t, err)
 	assert.Equal(t, "lab.json", c.Resources)
 	assert.Equal(t, "/locks", c.LockFolder)
 	assert.Equal(t, "h1", c.Hostname)
+	assert.Equal(t, "etcd://h:2379/lab", c.Backend)
 	assert.Equal(t, 2500*time.Millisecond, c.Timeout)
 	assert.True(t, c.TimeoutSet)
 	zero, err := FromEnv(env(map[string]string{EnvTimeout: "0"}))
 	require.NoError(t, err)
 	assert.True(t, zero.TimeoutSet, "0 is a timeout: try once")
-	assert.Len(t, c.Options(), 2)
+	assert.Len(t, c.Options(), 3)
 	q := c.Require(query.MustParse(`{"ram_gb": 8}`))
 	assert.True(t, q.Match(`{"ram_gb": 8, "os": "android"}`))
 	assert.False(t, q.Match(`{"ram_gb": 8, "os": "ios"}`))
