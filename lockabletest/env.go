@@ -3,6 +3,7 @@ package lockabletest
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,10 +74,28 @@ func openLockable(cfg config.Config, search searchPath) (*core.Lockable, error) 
 		cfg.LockFolder = filepath.Join(search.base(), cfg.LockFolder)
 	}
 	lk, err := core.New(src, cfg.Options()...)
-	if err != nil && cfg.LockFolder != "" {
+	switch {
+	case err == nil:
+		return lk, nil
+	case cfg.Backend != "":
+		return nil, backendError(err, cfg.Backend)
+	case cfg.LockFolder != "":
 		return nil, fmt.Errorf("%s: %w", config.EnvLockFolder, err)
 	}
-	return lk, err
+	return nil, err
+}
+
+// backendError names the variable in err, the failure to open the
+// backend that LOCKABLE_BACKEND chose, and for a backend that is not
+// linked says where a test links one. A backend that did not answer in
+// time (err matches context.DeadlineExceeded) is a lab that is
+// unavailable; any other failure (not linked, a bad URL, refused
+// credentials) is a mistake, which fails the test whatever the policy.
+func backendError(err error, backend string) error {
+	if u, perr := url.Parse(backend); perr == nil && u.Host != "" && errors.Is(err, core.ErrUnknownBackend) {
+		return fmt.Errorf("%s: %w (a test binary links a backend when one _test.go file of the package imports it)", config.EnvBackend, err)
+	}
+	return fmt.Errorf("%s: %w", config.EnvBackend, err)
 }
 
 // resourcesSource returns the source that configured names, or

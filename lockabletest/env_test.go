@@ -227,3 +227,33 @@ func TestEnvSettings(t *testing.T) {
 		assert.Contains(t, r.fatal, "lockabletest: timed out after", "the option wins")
 	})
 }
+
+func TestEnvBackendNotLinkedFailsWhateverThePolicy(t *testing.T) {
+	m := newModule(t)
+	writeLab(t, filepath.Join(m.root, "resources.json"), phones(1))
+	const hint = "(a test binary links a backend when one _test.go file of the package imports it)"
+	tests := map[string]struct {
+		backend string
+		want    []string
+		hint    bool
+	}{
+		"etcd not linked": {"etcd://127.0.0.1:2379/lab", []string{`lockabletest: LOCKABLE_BACKEND: unknown lock backend`, `import _ "github.com/go-lockable/lockable/etcd"`}, true},
+		"unknown scheme":  {"consul://h:8500", []string{`no backend for scheme "consul"`}, true},
+		"not a URL":       {"h1:2379", []string{"not a URL such as etcd://"}, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			vars := env{"LOCKABLE_BACKEND": tc.backend, lockabletestHost: host, "LOCKABLE_ON_UNAVAILABLE": "skip"}
+			r := requireIn(t, m.pkg, vars, "")
+			assert.Empty(t, r.skip, "a mistake never skips")
+			for _, want := range tc.want {
+				assert.Contains(t, r.fatal, want)
+			}
+			if tc.hint {
+				assert.Contains(t, r.fatal, hint)
+			} else {
+				assert.NotContains(t, r.fatal, hint)
+			}
+		})
+	}
+}

@@ -10,3 +10,7 @@ func WithEnvironment(getenv func(string) string, dir string) Option {
 
 // SetOutput sets where Main reports on f.
 func (f *Fleet) SetOutput(w io.Writer) { f.out = w }
+
+// Watch calls lost when ch is closed, until stop is called, as Require's
+// watch of a lock that can be lost does.
+func Watch(ch <-chan struct{}, lost func()) (stop func()) { return watch(ch, lost) }

@@ -180,10 +180,11 @@ func (p *plan) verdict(err error) string {
 }
 
 // isUnavailable reports whether err says that the lab cannot give the
-// resources now, as opposed to a mistake to fix.
+// resources now, as opposed to a mistake to fix: a lock backend that
+// does not answer in time (context.DeadlineExceeded) is unavailable.
 func isUnavailable(err error) bool {
 	return isNoLab(err) || errors.Is(err, core.ErrNotFound) || errors.Is(err, core.ErrTimeout) ||
-		errors.Is(err, provider.ErrUnavailable)
+		errors.Is(err, provider.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // unavailable skips or fails t for err, by policy; it does not return.
