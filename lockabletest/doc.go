@@ -20,7 +20,9 @@
 // Where: every hold is a lock file in the lock folder, as the core
 // package describes, so that tests, other test processes (each package of
 // a go test ./... is one), the lockable command and the Python lockable on
-// the same host never hold one resource at once. All the tests of a
+// the same host never hold one resource at once. With LOCKABLE_BACKEND
+// set to an etcd URL, every hold is a key in etcd on a lease instead, and
+// test runs on many hosts share one lab (see Backends). All the tests of a
 // process share one core.Lockable made from the environment on first use
 // (one resources list, one set of holds); parallel tests each get their
 // own resource and queue for one when all that fit are held.
@@ -29,7 +31,8 @@
 // t.Fatal, t.Skip or panic. For a Fleet, Main, after m.Run returns. When
 // the test binary dies without running them (kill -9, a -timeout panic,
 // os.Exit, a panic that ends the process before Main returns), the
-// operating system drops its locks: nothing stays held.
+// operating system drops its locks (etcd, when the lease expires, within
+// its TTL): nothing stays held.
 //
 // The helpers take a TB (a *testing.T, *testing.B or *testing.F) and must
 // be called from the goroutine running the test: when the resources
@@ -45,8 +48,11 @@
 //     the timeout, or the list cannot be read: the test fails, so that CI
 //     never passes by skipping;
 //   - a mistake (invalid requirements, an invalid variable, an invalid
-//     resources list or a missing resources file): the test fails,
-//     whatever the policy, with a message naming it.
+//     resources list, a missing resources file, a LOCKABLE_BACKEND that
+//     is not linked into the test binary or cannot be used): the test
+//     fails, whatever the policy, with a message naming it. A backend
+//     that does not answer in time is a lab that cannot be read, the
+//     second case.
 //
 // LOCKABLE_ON_UNAVAILABLE=fail makes the first case fail too (set it in CI);
 // LOCKABLE_ON_UNAVAILABLE=skip makes the second skip. WithPolicy, in the
@@ -71,10 +77,48 @@
 //     -timeout deadline.
 //   - LOCKABLE_REQUIREMENTS: extra conditions added to every requirement,
 //     in either form, such as rack=B.
+//   - LOCKABLE_BACKEND: where the locks are held; empty for the lock
+//     folder, or etcd://host1:2379,host2:2379/prefix?ttl=10s (see
+//     Backends).
 //   - LOCKABLE_ON_UNAVAILABLE: skip or fail (see above).
 //
 // The variables are read once per test process. WithLockable replaces
 // them all: a test that passes its own core.Lockable reads none.
+//
+// # Backends
+//
+// The lock folder serves one host. For a lab that CI runners on many
+// hosts share, LOCKABLE_BACKEND=etcd://host1:2379,host2:2379/lab selects
+// the etcd backend, with no change to the tests. The test binary must
+// link it: the etcd backend is a module of its own, so that tests on the
+// lock folder never build its client. Import it in one _test.go file of
+// each package whose tests run on etcd:
+//
+//	import _ "github.com/go-lockable/lockable/etcd"
+//
+// Without that import, LOCKABLE_BACKEND=etcd://... is a mistake: every
+// Require of the package fails, whatever the policy, with the import to
+// add.
+//
+// # Lost locks
+//
+// A lock on a lease (etcd's) is lost when the lease expires while the
+// test holds it: the test process was frozen, or cut off from etcd, for
+// longer than the lease's TTL. Another holder may then have the resource.
+// Require and RequireMany watch their locks while the test runs, and fail
+// the test at once with t.Errorf, once, saying which resource was lost
+// and that the test's results cannot be trusted; the test goes on to its
+// end, since only its own goroutine may stop it. A loss that the release
+// at the end discovers fails the test the same way, not twice. The
+// watch stops before the test ends (in the cleanup, before the release).
+// The lock folder's locks are lost only with the process: nothing is
+// watched.
+//
+// A Fleet is held for the whole test binary. A member lost while the
+// tests run is reported at once on standard output, and Main's exit code
+// is then 1 even when every test passed. A test that holds it from
+// Fleet.Get when it is lost fails at once, as with Require; a later
+// Fleet.Get of it fails the calling test, whatever the policy.
 //
 // # What a test records and logs
 //
@@ -83,12 +127,16 @@
 // (--junitfile) as properties of the test case:
 //
 //	lockable.resource.id      the resource id
-//	lockable.allocation.id    the allocation id, as in the lock file
+//	lockable.allocation.id    the allocation id, as in the lock
+//	lockable.fencing_token    the fencing token; 0 on the lock folder
 //	lockable.resource.<path>  each field asked for with WithAttr
 //
 // RequireMany records the same keys, with the values of its resources in
 // order, separated by spaces. Fleet.Get records
-// lockable.fleet.<name>.resource.id and so on. Each allocation is also one
+// lockable.fleet.<name>.resource.id and so on. The fencing token (see
+// core.Allocation.FencingToken) grows with every allocation of a resource
+// across all hosts; a test passes it to a device that can refuse commands
+// carrying an older one. Each allocation is also one
 // line of the test's log (t.Logf): what was taken, for which requirements
 // and how long it queued. The core.Lockable's own log is left discarded;
 // the timeout and no-fit messages carry its explanations instead.

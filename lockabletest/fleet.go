@@ -2,6 +2,7 @@ package lockabletest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -41,6 +42,7 @@ type Fleet struct {
 	plan plan
 	held map[string]*core.Allocation // nil until Main holds the fleet
 	err  error                       // why Main could not hold it
+	lost map[string]bool             // members whose loss Main reported
 }
 
 // NewFleet returns a fleet of members: for each name, the requirements of
@@ -54,11 +56,17 @@ func NewFleet(members map[string]string, opts ...Option) *Fleet {
 
 // Get returns the fleet's member name, held since Main started. It
 // records it on the test as the attributes
-// lockable.fleet.<name>.resource.id, lockable.fleet.<name>.allocation.id
-// and lockable.fleet.<name>.resource.<path> for the WithAttr fields, and
+// lockable.fleet.<name>.resource.id, lockable.fleet.<name>.allocation.id,
+// lockable.fleet.<name>.fencing_token and
+// lockable.fleet.<name>.resource.<path> for the WithAttr fields, and
 // logs one line saying so. When the fleet could not be held, Get skips or
 // fails the test by Policy; an unknown name, or a fleet that Main did
 // not hold, fails it.
+//
+// A member whose lock was lost (its lease expired, see the package
+// documentation) fails the test at Get, whatever the Policy; one lost
+// after Get, while the test runs, fails it at once with t.Errorf, as
+// Require's do.
 //
 // Get must be called from the goroutine running the test.
 func (f *Fleet) Get(t TB, name string) *core.Allocation {
@@ -73,7 +81,12 @@ func (f *Fleet) Get(t TB, name string) *core.Allocation {
 		p.unavailable(t, fmt.Errorf("fleet not held: %w", err))
 	case a == nil:
 		t.Fatalf("lockabletest: the fleet is not held: call os.Exit(lockabletest.Main(m, fleet)) in TestMain")
+	case a.Err() != nil:
+		t.Fatalf("lockabletest: lost %s before this test: its lease expired, so another holder may have it now (%s)",
+			memberText(name, a), lossCause(a))
 	}
+	g := guardLoss(t, a, memberText(name, a))
+	t.Cleanup(g.stopAndCheck)
 	record(t, "lockable.fleet."+name+".", []*core.Allocation{a}, p.attrs)
 	t.Logf("lockabletest: using %s of the fleet: %s (allocation %s, held since %s)",
 		name, a.ResourceID(), a.ID(), a.StartTime().Format(time.TimeOnly))
@@ -114,7 +127,42 @@ func (f *Fleet) allocate(p *plan) ([]*core.Allocation, error) {
 	return p.lockAll(context.Background(), reqs)
 }
 
-// release gives the members back; it reports whether that failed.
+// watch reports, on Main's output, a member lost while the tests run,
+// until stop is called; stop returns once every watch has stopped.
+func (f *Fleet) watch() (stop func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	stops := make([]func(), 0, len(f.held))
+	for name, a := range f.held {
+		stops = append(stops, watch(a.Lost(), func() {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.reportLost(name, a)
+		}))
+	}
+	return func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}
+}
+
+// reportLost says on Main's output that member name was lost, once.
+// f.mu is held.
+func (f *Fleet) reportLost(name string, a *core.Allocation) {
+	if f.lost[name] {
+		return
+	}
+	if f.lost == nil {
+		f.lost = map[string]bool{}
+	}
+	f.lost[name] = true
+	fmt.Fprintf(f.out, "lockabletest: lost %s while the tests ran: its lease expired, so another holder may have had it and the results of the tests that used it cannot be trusted (%s)\n",
+		memberText(name, a), lossCause(a))
+}
+
+// release gives the members back; it reports whether that failed or a
+// member had been lost.
 func (f *Fleet) release() (failed bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -122,10 +170,15 @@ func (f *Fleet) release() (failed bool) {
 		return false // Main could not hold it
 	}
 	for _, name := range f.names {
-		if err := f.held[name].Unlock(); err != nil {
+		a := f.held[name]
+		err := a.Unlock()
+		switch {
+		case errors.Is(err, core.ErrLost):
+			f.reportLost(name, a)
+		case err != nil:
 			fmt.Fprintf(f.out, "lockabletest: fleet release %s: %v\n", name, err)
-			failed = true
 		}
+		failed = failed || err != nil || f.lost[name]
 	}
 	return failed
 }

@@ -42,6 +42,8 @@ func TestFleetHeldWhileTheTestsRun(t *testing.T) {
 		assert.Equal(t, gw.ID(), alloc)
 		firmware, _ := ft.attr("lockable.fleet.gateway.resource.firmware")
 		assert.Equal(t, "2.0.9", firmware)
+		token, _ := ft.attr("lockable.fleet.gateway.fencing_token")
+		assert.Equal(t, "0", token)
 		assert.Contains(t, holderOf(t, other, "gw-01").Owner, "TestMain (")
 		return 3
 	}), lab)

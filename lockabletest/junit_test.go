@@ -48,6 +48,7 @@ func testJSONAttrs(t *testing.T, m *labModule) {
 	assert.Equal(t, "phone-0", got["lockable.resource.id"])
 	assert.Equal(t, "SN0000", got["lockable.resource.serial"])
 	assert.Len(t, got["lockable.allocation.id"], 36, "a UUID")
+	assert.Equal(t, "0", got["lockable.fencing_token"], "the lock folder has no fencing token")
 }
 
 // junitReport is the part of a JUnit XML report the test reads.
@@ -95,4 +96,5 @@ func testJUnit(t *testing.T, m *labModule) {
 	assert.Equal(t, "phone-0", props["lockable.resource.id"], "%s", data)
 	assert.Equal(t, "SN0000", props["lockable.resource.serial"])
 	assert.Len(t, props["lockable.allocation.id"], 36)
+	assert.Equal(t, "0", props["lockable.fencing_token"])
 }

@@ -3,6 +3,7 @@ package lockabletest
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,12 +12,16 @@ import (
 )
 
 // record sets the test attributes that say what t holds: under prefix,
-// resource.id, allocation.id and resource.<path> for each of paths.
+// resource.id, allocation.id, fencing_token and resource.<path> for each
+// of paths.
 // Several allocations give their values in order, separated by spaces.
 func record(t TB, prefix string, as []*core.Allocation, paths []string) {
 	t.Helper()
 	t.Attr(prefix+"resource.id", joined(as, (*core.Allocation).ResourceID))
 	t.Attr(prefix+"allocation.id", joined(as, (*core.Allocation).ID))
+	t.Attr(prefix+"fencing_token", joined(as, func(a *core.Allocation) string {
+		return strconv.FormatInt(a.FencingToken(), 10)
+	}))
 	for _, path := range paths {
 		t.Attr(prefix+"resource."+path, joined(as, func(a *core.Allocation) string {
 			return attrValue(a.Get(path))

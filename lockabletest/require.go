@@ -1,6 +1,8 @@
 package lockabletest
 
 import (
+	"errors"
+
 	"github.com/go-lockable/lockable/core"
 )
 
@@ -10,11 +12,17 @@ import (
 // in MongoDB query syntax or "key=value&key2=value2".
 //
 // Require records the resource on the test with t.Attr
-// (lockable.resource.id, lockable.allocation.id and the WithAttr fields)
-// and logs one line saying what it took and how long it queued. When no
+// (lockable.resource.id, lockable.allocation.id, lockable.fencing_token
+// and the WithAttr fields) and logs one line saying what it took and how
+// long it queued. When no
 // resource fits, or none comes free before the timeout, it skips or
 // fails the test by Policy, with the reason: which resources come
 // closest, or who holds them.
+//
+// While the test runs, a lock that can be lost (one on a lease, such as
+// etcd's) is watched: if it is lost, Require's watch fails the test at
+// once with t.Errorf, since another holder may have the resource. The
+// watch stops when the test ends, before the release.
 //
 // Require must be called from the goroutine running the test, as
 // t.FailNow must: it may stop that goroutine. It is safe to call from
@@ -46,21 +54,30 @@ func requireAll(t TB, requirements []string, opts []Option) []*core.Allocation {
 		p.unavailable(t, err)
 	}
 	for _, a := range as {
-		t.Cleanup(func() { release(t, a) })
+		g := guardLoss(t, a, holdText(a))
+		t.Cleanup(func() {
+			g.stop() // before the release, and before t ends
+			release(t, g)
+		})
 	}
 	record(t, "lockable.", as, p.attrs)
 	logTaken(t, requirements, as)
 	return as
 }
 
-// release gives a back, failing t when that goes wrong. A test may have
-// released it early itself.
-func release(t TB, a *core.Allocation) {
+// release gives g's allocation back, failing t when that goes wrong. A
+// loss is reported once, whether the watch or the release saw it. A test
+// may have released the allocation early itself.
+func release(t TB, g *guard) {
 	t.Helper()
-	if !a.ReleaseTime().IsZero() {
+	if !g.a.ReleaseTime().IsZero() {
 		return
 	}
-	if err := a.Unlock(); err != nil {
-		t.Errorf("lockabletest: release %s: %v", a.ResourceID(), err)
+	err := g.a.Unlock()
+	switch {
+	case errors.Is(err, core.ErrLost):
+		g.report()
+	case err != nil:
+		t.Errorf("lockabletest: release %s: %v", g.a.ResourceID(), err)
 	}
 }

@@ -50,6 +50,7 @@ func TestRequireRecordsAndLogs(t *testing.T) {
 	want := map[string]string{
 		"lockable.resource.id":      "pixel-7-01",
 		"lockable.allocation.id":    a.ID(),
+		"lockable.fencing_token":    "0",
 		"lockable.resource.serial":  "28031FDH2000A1",
 		"lockable.resource.network": `{"ip":"10.1.2.31"}`,
 		"lockable.resource.note":    "line one line two",
@@ -269,6 +270,8 @@ func TestRequireManyAllOrNothing(t *testing.T) {
 	assert.Equal(t, strings.Join([]string{as[0].ResourceID(), as[1].ResourceID(), as[2].ResourceID()}, " "), ids)
 	types, _ := ft.attr("lockable.resource.type")
 	assert.Equal(t, "gateway phone phone", types)
+	tokens, _ := ft.attr("lockable.fencing_token")
+	assert.Equal(t, "0 0 0", tokens, "the lock folder has no fencing tokens")
 	assert.Len(t, ft.logs, 3)
 	ft.finish()
 	assert.True(t, isFree(t, lk, "type=gateway"))
