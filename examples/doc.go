@@ -7,4 +7,12 @@
 // lockabletest.Require, and parallel subtests each get their own phone.
 // The tests check what the lab's description says of the devices, where
 // a real suite would talk to them.
+//
+// The suite holds its locks in the lock folder. A lab's own suite that
+// many CI hosts share runs on etcd instead, with LOCKABLE_BACKEND set to
+// an etcd:// URL and the backend linked by one _test.go file of the
+// package (import _ "github.com/go-lockable/lockable/etcd"). This package
+// cannot: it is part of the lockable module, which does not require the
+// etcd backend's, so that users of the lock folder never build etcd's
+// client.
 package examples

@@ -120,12 +120,13 @@ func ExampleWithAttr() {
 		lockabletest.Require(t, "type=gateway", lockabletest.WithLockable(lab), lockabletest.WithAttr("firmware"))
 	})
 	t.finish()
-	for _, key := range []string{"lockable.resource.id", "lockable.resource.firmware"} {
+	for _, key := range []string{"lockable.resource.id", "lockable.fencing_token", "lockable.resource.firmware"} {
 		value, _ := t.attr(key)
 		fmt.Println(key, value)
 	}
 	// Output:
 	// lockable.resource.id gw-01
+	// lockable.fencing_token 0
 	// lockable.resource.firmware 2.0.9
 }
 
