@@ -1,13 +1,16 @@
 package lockabletest_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/go-lockable/lockable/core"
 	"github.com/go-lockable/lockable/lockabletest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -256,4 +259,11 @@ func TestEnvBackendNotLinkedFailsWhateverThePolicy(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestEnvBackendThatDoesNotAnswerIsUnavailable(t *testing.T) {
+	// As the etcd backend's New fails when no server answers in time.
+	err := fmt.Errorf("LOCKABLE_BACKEND: etcd at 127.0.0.1:1 did not answer within 5s: %w", context.DeadlineExceeded)
+	assert.True(t, lockabletest.IsUnavailable(err), "skipped by LOCKABLE_ON_UNAVAILABLE=skip, failed otherwise")
+	assert.False(t, lockabletest.IsUnavailable(fmt.Errorf("LOCKABLE_BACKEND: %w", core.ErrUnknownBackend)), "a mistake")
 }

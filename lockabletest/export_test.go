@@ -14,3 +14,6 @@ func (f *Fleet) SetOutput(w io.Writer) { f.out = w }
 // Watch calls lost when ch is closed, until stop is called, as Require's
 // watch of a lock that can be lost does.
 func Watch(ch <-chan struct{}, lost func()) (stop func()) { return watch(ch, lost) }
+
+// IsUnavailable reports whether the policy may skip a test for err.
+func IsUnavailable(err error) bool { return isUnavailable(err) }
