@@ -13,6 +13,8 @@ type M interface {
 // When the fleet cannot be held, Main says why on standard output and
 // still runs the tests: those that Get a member skip or fail by Policy,
 // the others run as usual. A failed release makes the exit code 1.
+// When a test panics, the test binary exits without returning from
+// m.Run; the operating system then releases the locks.
 //
 // While the tests run, Main watches the members' locks. A member lost
 // (its lease expired: another holder may have had it since) is reported
@@ -20,8 +22,6 @@ type M interface {
 // every test passed: the results of the tests that used it cannot be
 // trusted. Tests that Get it later fail; a test that holds it when it is
 // lost fails too (see Fleet.Get).
-// When a test panics, the test binary exits without returning from
-// m.Run; the operating system then releases the locks.
 //
 // Main parses the command line flags if TestMain has not, to learn the
 // -test.timeout that bounds the wait.

@@ -14,10 +14,9 @@ import (
 // Require records the resource on the test with t.Attr
 // (lockable.resource.id, lockable.allocation.id, lockable.fencing_token
 // and the WithAttr fields) and logs one line saying what it took and how
-// long it queued. When no
-// resource fits, or none comes free before the timeout, it skips or
-// fails the test by Policy, with the reason: which resources come
-// closest, or who holds them.
+// long it queued. When no resource fits, or none comes free before the
+// timeout, it skips or fails the test by Policy, with the reason: which
+// resources come closest, or who holds them.
 //
 // While the test runs, a lock that can be lost (one on a lease, such as
 // etcd's) is watched: if it is lost, Require's watch fails the test at
