@@ -15,14 +15,23 @@ import (
 )
 
 // hold runs the command while allocs are held, then releases them,
-// however the command ended. It returns the command's exit status.
+// however the command ended. It returns the command's exit status, or
+// exitLost when a lock was lost while the command ran.
 func (c *cli) hold(allocs []*core.Allocation, words []string, o *options, sigs <-chan os.Signal) (int, error) {
 	cmd := c.command(allocs, words, o)
-	code, err := c.supervise(cmd, allocs, o, sigs)
-	if rerr := releaseAll(allocs); rerr != nil {
-		report(c.stderr, rerr)
+	code, end, err := c.supervise(cmd, allocs, o, sigs)
+	lostLate := c.release(allocs, end.lost)
+	switch {
+	case err != nil:
+		return 0, err
+	case end.maxHold:
+		return code, withCode(exitMaxHold, fmt.Errorf(
+			"held %s for longer than --max-hold %s: stopped the command (SIGTERM, then SIGKILL after --kill-after %s)",
+			ids(allocs), o.maxHold, o.killAfter))
+	case len(end.lost) > 0 || lostLate:
+		return exitLost, nil // each loss was told on its own line
 	}
-	return code, err
+	return code, nil
 }
 
 // command builds the command: the words joined with spaces and run by
@@ -41,13 +50,14 @@ func (c *cli) command(allocs []*core.Allocation, words []string, o *options) *ex
 	return cmd
 }
 
-// supervise starts cmd and waits for it, forwarding signals and enforcing
-// --max-hold, counted from when the resources were taken.
-func (c *cli) supervise(cmd *exec.Cmd, allocs []*core.Allocation, o *options, sigs <-chan os.Signal) (int, error) {
+// supervise starts cmd and waits for it, forwarding signals, enforcing
+// --max-hold (counted from when the resources were taken) and stopping
+// it when a lock is lost.
+func (c *cli) supervise(cmd *exec.Cmd, allocs []*core.Allocation, o *options, sigs <-chan os.Signal) (int, ending, error) {
 	ownGroup := !foreground()
 	cmd.SysProcAttr = procAttr(ownGroup)
 	if err := cmd.Start(); err != nil {
-		return 0, startError(cmd, err)
+		return 0, ending{}, startError(cmd, err)
 	}
 	p := &child{Process: cmd.Process, ownGroup: ownGroup}
 	done := make(chan struct{})
@@ -55,36 +65,50 @@ func (c *cli) supervise(cmd *exec.Cmd, allocs []*core.Allocation, o *options, si
 		_ = cmd.Wait() // the status is in cmd.ProcessState
 		close(done)
 	}()
-	stopped := p.watch(done, sigs, allocs[0].StartTime(), o)
-	code := exitStatus(cmd.ProcessState)
-	if stopped {
-		return code, withCode(exitMaxHold, fmt.Errorf(
-			"held %s for longer than --max-hold %s: stopped the command (SIGTERM, then SIGKILL after --kill-after %s)",
-			ids(allocs), o.maxHold, o.killAfter))
-	}
-	return code, nil
+	end := p.watch(done, sigs, losses(allocs, done), allocs[0].StartTime(), o, c.tellLost(o))
+	return exitStatus(cmd.ProcessState), end, nil
+}
+
+// ending is what lockable did to the command while it ran.
+type ending struct {
+	// maxHold: it stopped the command for --max-hold, before any loss.
+	maxHold bool
+	// lost are the allocations lost while the command ran, each told on
+	// stderr by then; lockable stopped the command for them.
+	lost map[*core.Allocation]bool
 }
 
 // watch forwards signals until the command ends (done is closed), and
-// stops it once it has held its resources for --max-hold: SIGTERM, then
-// SIGKILL after --kill-after. It reports whether it stopped the command.
-func (p *child) watch(done <-chan struct{}, sigs <-chan os.Signal, since time.Time, o *options) (stopped bool) {
+// stops it once it has held its resources for --max-hold, or once a lock
+// is lost (told by tell): SIGTERM, then SIGKILL after --kill-after.
+func (p *child) watch(done <-chan struct{}, sigs <-chan os.Signal, lost <-chan *core.Allocation, since time.Time, o *options, tell func(*core.Allocation)) ending {
+	end := ending{lost: map[*core.Allocation]bool{}}
 	var hold, kill <-chan time.Time
 	if o.maxHold > 0 {
 		t := time.NewTimer(time.Until(since.Add(o.maxHold)))
 		defer t.Stop()
 		hold = t.C
 	}
+	stopping := false
+	stop := func() {
+		if !stopping {
+			stopping, hold, kill = true, nil, time.After(o.killAfter)
+			p.signal(syscall.SIGTERM)
+		}
+	}
 	for {
 		select {
 		case <-done:
-			return stopped
+			return end
 		case sig := <-sigs:
 			p.forward(sig)
 		case <-hold:
-			stopped = true
-			p.signal(syscall.SIGTERM)
-			hold, kill = nil, time.After(o.killAfter)
+			end.maxHold = true
+			stop()
+		case a := <-lost:
+			end.lost[a] = true
+			tell(a)
+			stop()
 		case <-kill:
 			p.signal(os.Kill)
 			kill = nil

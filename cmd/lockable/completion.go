@@ -19,19 +19,19 @@ func (c *cli) completion(args []string) error {
 const bashCompletion = `# bash completion for lockable: source <(lockable completion bash)
 _lockable() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local flags="--resources --requirements --count --timeout --hostname --lock-folder --max-hold --kill-after --no-shell --explain --quiet --validate-only --version --help"
+    local flags="--resources --requirements --count --timeout --hostname --lock-folder --backend --max-hold --kill-after --no-shell --explain --quiet --validate-only --version --help"
     local i=1
     while [ "$i" -lt "$COMP_CWORD" ]; do
         case ${COMP_WORDS[i]} in
         --) i=$((i + 1)); break ;;
-        --resources|--requirements|--count|--timeout|--hostname|--lock-folder|--max-hold|--kill-after) i=$((i + 2)) ;;
+        --resources|--requirements|--count|--timeout|--hostname|--lock-folder|--backend|--max-hold|--kill-after) i=$((i + 2)) ;;
         -*) i=$((i + 1)) ;;
         *) break ;;
         esac
     done
     if [ "$i" -lt "$COMP_CWORD" ]; then
         case ${COMP_WORDS[i]} in
-        status) COMPREPLY=($(compgen -W "--requirements --json --explain --resources --lock-folder --hostname" -- "$cur")) ;;
+        status) COMPREPLY=($(compgen -W "--requirements --json --explain --resources --lock-folder --backend --hostname" -- "$cur")) ;;
         validate) COMPREPLY=($(compgen -W "--resources" -- "$cur")) ;;
         completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")) ;;
         version) COMPREPLY=() ;;
@@ -41,7 +41,7 @@ _lockable() {
     fi
     case $prev in
     --resources|--lock-folder) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --requirements|--count|--timeout|--hostname|--max-hold|--kill-after) COMPREPLY=(); return ;;
+    --requirements|--count|--timeout|--hostname|--backend|--max-hold|--kill-after) COMPREPLY=(); return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$flags" -- "$cur"))
@@ -65,6 +65,7 @@ _lockable() {
         '--timeout[how long to wait for a free resource]:seconds or duration: ' \
         '--hostname[the host whose resources fit by default]:hostname:_hosts' \
         '--lock-folder[where the lock files are]:directory:_directories' \
+        '--backend[keep the locks in etcd]:URL: ' \
         '--max-hold[stop the command after holding this long]:duration: ' \
         '--kill-after[grace between SIGTERM and SIGKILL]:duration: ' \
         '--no-shell[run the words without /bin/sh -c]' \
@@ -81,7 +82,7 @@ _lockable() {
         ;;
     rest)
         case $line[1] in
-        status) _arguments '--requirements[what the resources must be]:requirements: ' '--json[print JSON]' '--explain[why each resource does or does not fit]' '--resources[resources list]:file:_files' '--lock-folder[lock folder]:directory:_directories' '--hostname[host]:hostname:_hosts' ;;
+        status) _arguments '--requirements[what the resources must be]:requirements: ' '--json[print JSON]' '--explain[why each resource does or does not fit]' '--resources[resources list]:file:_files' '--lock-folder[lock folder]:directory:_directories' '--backend[lock backend]:URL: ' '--hostname[host]:hostname:_hosts' ;;
         validate) _arguments '--resources[resources list]:file:_files' ;;
         completion) _values shell bash zsh fish ;;
         version) ;;
@@ -106,7 +107,7 @@ function __lockable_no_command
         switch $words[1]
             case --
                 return 1
-            case --resources --requirements --count --timeout --hostname --lock-folder --max-hold --kill-after
+            case --resources --requirements --count --timeout --hostname --lock-folder --backend --max-hold --kill-after
                 set -e words[1..2]
             case '-*'
                 set -e words[1]
@@ -124,6 +125,7 @@ complete -c lockable -n __lockable_no_command -l count -x -d 'how many resources
 complete -c lockable -n __lockable_no_command -l timeout -x -d 'how long to wait for a free resource'
 complete -c lockable -n __lockable_no_command -l hostname -x -a '(__fish_print_hostnames)' -d 'the host whose resources fit'
 complete -c lockable -n __lockable_no_command -l lock-folder -x -a '(__fish_complete_directories)' -d 'where the lock files are'
+complete -c lockable -n __lockable_no_command -l backend -x -d 'keep the locks in etcd: etcd://host:2379/prefix'
 complete -c lockable -n __lockable_no_command -l max-hold -x -d 'stop the command after holding this long'
 complete -c lockable -n __lockable_no_command -l kill-after -x -d 'grace between SIGTERM and SIGKILL'
 complete -c lockable -n __lockable_no_command -l no-shell -d 'run the words without /bin/sh -c'

@@ -24,9 +24,13 @@
 // resource unlocked once lockable is gone (a process the command started in
 // the background may; see below).
 //
+// With --backend etcd://... the lock is instead a key in etcd, on a lease
+// that lockable renews while it runs (see "Many hosts" below): when
+// lockable dies, the key goes when the lease expires, within its ttl.
+//
 // What releases it: the end of the command, whatever ended it (its exit, a
-// signal, --max-hold), or the end of lockable. lockable waits for the
-// command it started, not for processes that command left running.
+// signal, --max-hold, a lost lock), or the end of lockable. lockable waits
+// for the command it started, not for processes that command left running.
 //
 // # The Python-compatible form
 //
@@ -71,7 +75,8 @@
 //     tool. Of two fields with the same name, the first counts; a value
 //     with a NUL character is left out.
 //   - LOCKABLE_RESOURCE, the whole resource as compact JSON;
-//     LOCKABLE_RESOURCE_ID; LOCKABLE_ALLOCATION_ID.
+//     LOCKABLE_RESOURCE_ID; LOCKABLE_ALLOCATION_ID; LOCKABLE_FENCING_TOKEN,
+//     the lock's fencing token (0 on the lock folder, which has none).
 //
 // With several resources (--count N, or several --requirements), the
 // variables above describe the first, and each resource's also come with
@@ -106,6 +111,10 @@
 // long: SIGTERM (to its process group when it has one), then SIGKILL after
 // --kill-after (default 10s); lockable then releases and exits 123.
 //
+// A lock lost while the command runs (its lease expired: see "Many
+// hosts") stops the command the same way, after one line on stderr that
+// names the resource; lockable then releases what is left and exits 122.
+//
 // # Waiting
 //
 // When every fitting resource is held, lockable says on stderr what it
@@ -139,24 +148,55 @@
 //
 // As coreutils timeout and env: the command's status, or 128+N when
 // signal N ended it; 2 bad usage (flags, arguments, LOCKABLE_* values,
-// requirements that do not compile); 123 the command held the resources
+// requirements that do not compile); 122 a lock was lost while the
+// command ran (its lease expired, so another holder may have the
+// resource) and lockable stopped it; 123 the command held the resources
 // longer than --max-hold and lockable stopped it; 124 timed out waiting
 // for a resource; 125 any other failure of lockable (invalid or unreadable
-// resources list, nothing fits, lock folder problems); 126 the command
+// resources list, nothing fits, lock folder problems, a --backend that is
+// unknown or does not answer); 126 the command
 // cannot be run; 127 the command was not found. Each comes with one line on
 // stderr, "lockable: " and the reason.
 //
 // 123 is distinct from 124 so that a script can tell "never got a device"
 // (retry later) from "held it too long" (the job hung: look at it), and
 // from 128+15, which would claim that the command died of a SIGTERM someone
-// else sent. It sits next to lockable's other codes, below 126.
+// else sent. It sits next to lockable's other codes, below 126. 122, next
+// to it, tells a third story: the command may have run on without the
+// lock for a moment, and its results may not be its own.
 //
 // # Configuration
 //
 // Flags win over the environment, which wins over the defaults:
 // LOCKABLE_RESOURCES (--resources), LOCKABLE_LOCK_FOLDER (--lock-folder,
-// default the OS temp dir, as the Python tool), LOCKABLE_HOSTNAME
+// default the OS temp dir, as the Python tool), LOCKABLE_BACKEND
+// (--backend, default the lock folder), LOCKABLE_HOSTNAME
 // (--hostname, default this host's name), LOCKABLE_TIMEOUT (--timeout),
 // and LOCKABLE_REQUIREMENTS, extra conditions added to every requirement.
 // These are the variables lockabletest reads too.
+//
+// # Many hosts: etcd
+//
+// A lock folder serves one host. For a lab that many hosts share,
+// --backend etcd://host1:2379,host2:2379,host3:2379/prefix?ttl=10s keeps
+// the locks in etcd (the etcd package describes the URL), and everything
+// else works as on the lock folder. Every lockable that shares the lab
+// names the same prefix. Resources of other hosts fit only when the
+// requirements say so ("hostname": null, or the host's name). --lock-folder
+// with --backend is a usage error; LOCKABLE_LOCK_FOLDER is then ignored.
+// An empty --backend= picks the lock folder over LOCKABLE_BACKEND.
+//
+// A lock there lives on a lease that lockable renews while it runs. If
+// lockable cannot renew it for ttl (it was frozen, cut off from etcd, or
+// etcd was down), the lease expires and another holder may take the
+// resource: lockable tells so on stderr, stops the command (SIGTERM, then
+// SIGKILL after --kill-after, as --max-hold does) and exits 122. A lock
+// found lost only when lockable releases it is told, and exits 122, too.
+//
+// LOCKABLE_FENCING_TOKEN is the lock's etcd revision: larger for every
+// later lock of the resource, cluster-wide. A resource (or the service in
+// front of it) that refuses commands with a token smaller than the largest
+// it has seen cannot be disturbed by a holder that lost its lock without
+// knowing yet. status shows each holder's token and the lease time left
+// (TOKEN and TTL, "fencing_token" and "ttl_seconds" in the JSON).
 package main

@@ -25,13 +25,15 @@ func resourceEnv(allocs []*core.Allocation, indexed bool) []string {
 
 // allocationEnv returns one allocation's variables, each name ending in
 // suffix: the resource's top-level fields, then LOCKABLE_RESOURCE,
-// LOCKABLE_RESOURCE_ID and LOCKABLE_ALLOCATION_ID.
+// LOCKABLE_RESOURCE_ID, LOCKABLE_ALLOCATION_ID and LOCKABLE_FENCING_TOKEN
+// (0 on the lock folder).
 func allocationEnv(a *core.Allocation, suffix string) []string {
 	r := a.Resource()
 	return append(fieldEnv(r.JSON(), suffix),
 		"LOCKABLE_RESOURCE"+suffix+"="+compact(r.JSON()),
 		"LOCKABLE_RESOURCE_ID"+suffix+"="+r.ID(),
 		"LOCKABLE_ALLOCATION_ID"+suffix+"="+a.ID(),
+		"LOCKABLE_FENCING_TOKEN"+suffix+"="+strconv.FormatInt(a.FencingToken(), 10),
 	)
 }
 

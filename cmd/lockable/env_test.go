@@ -39,6 +39,7 @@ func TestResourceEnv(t *testing.T) {
 	assert.Contains(t, one, "ID=dev-0")
 	assert.Contains(t, one, "LOCKABLE_RESOURCE_ID=dev-0")
 	assert.Contains(t, one, "LOCKABLE_ALLOCATION_ID="+allocs[0].ID())
+	assert.Contains(t, one, "LOCKABLE_FENCING_TOKEN=0", "the lock folder has no fencing tokens")
 	assert.Contains(t, one, `LOCKABLE_RESOURCE={"hostname":"lab-1","id":"dev-0","online":true,"os":"android","ram_gb":8}`)
 	assert.NotContains(t, one, "ID_0=dev-0")
 
@@ -48,4 +49,5 @@ func TestResourceEnv(t *testing.T) {
 	assert.Contains(t, two, "ID_1=dev-1")
 	assert.Contains(t, two, "LOCKABLE_RESOURCE_ID_1=dev-1")
 	assert.Contains(t, two, "LOCKABLE_ALLOCATION_ID_1="+allocs[1].ID())
+	assert.Contains(t, two, "LOCKABLE_FENCING_TOKEN_1=0")
 }

@@ -18,6 +18,9 @@ const (
 	exitOK = 0
 	// exitUsage: bad flags, arguments or LOCKABLE_* values.
 	exitUsage = 2
+	// exitLost: a lock was lost while the command ran (its lease
+	// expired), so lockable stopped the command.
+	exitLost = 122
 	// exitMaxHold: the command held its resources longer than --max-hold
 	// and lockable stopped it.
 	exitMaxHold = 123

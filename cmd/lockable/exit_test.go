@@ -21,6 +21,7 @@ func TestExitCode(t *testing.T) {
 		want int
 	}{
 		{usagef("bad"), exitUsage},
+		{fmt.Errorf("open: %w", core.ErrUnknownBackend), exitFailure},
 		{timeout, exitTimeout},
 		{invalid, exitFailure},
 		{&core.NotFoundError{}, exitFailure},
@@ -49,7 +50,7 @@ func TestReportIsOneLine(t *testing.T) {
 }
 
 func TestExitCodesAreDistinct(t *testing.T) {
-	codes := []int{exitOK, exitUsage, exitMaxHold, exitTimeout, exitFailure, exitCannotRun, exitNotFound}
+	codes := []int{exitOK, exitUsage, exitLost, exitMaxHold, exitTimeout, exitFailure, exitCannotRun, exitNotFound}
 	seen := map[int]bool{}
 	for _, c := range codes {
 		assert.False(t, seen[c], "code %d twice", c)

@@ -23,6 +23,7 @@ const (
 type options struct {
 	resources    string
 	lockFolder   string
+	backend      string
 	hostname     string
 	timeout      time.Duration
 	requirements []string
@@ -62,6 +63,7 @@ func flagSet(name string) *flag.FlagSet {
 func (o *options) source(fs *flag.FlagSet) {
 	fs.StringVar(&o.resources, "resources", o.resources, "")
 	fs.StringVar(&o.lockFolder, "lock-folder", o.lockFolder, "")
+	fs.StringVar(&o.backend, "backend", o.backend, "")
 	fs.StringVar(&o.hostname, "hostname", o.hostname, "")
 }
 
@@ -117,6 +119,9 @@ func (o *options) applyEnv(cfg config.Config) {
 	}
 	if !o.set["lock-folder"] && cfg.LockFolder != "" {
 		o.lockFolder = cfg.LockFolder
+	}
+	if !o.set["backend"] && cfg.Backend != "" {
+		o.backend = cfg.Backend
 	}
 	if !o.set["hostname"] && cfg.Hostname != "" {
 		o.hostname = cfg.Hostname

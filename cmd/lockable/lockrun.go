@@ -9,7 +9,6 @@ import (
 
 	"github.com/go-lockable/lockable/core"
 	"github.com/go-lockable/lockable/internal/config"
-	"github.com/go-lockable/lockable/provider"
 	"github.com/go-lockable/lockable/query"
 )
 
@@ -37,6 +36,7 @@ func (c *cli) lockRun(ctx context.Context, o *options, command []string) (int, e
 	if err != nil {
 		return 0, err
 	}
+	defer c.closeLockable(lk)
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, caught()...)
 	defer signal.Stop(sigs)
@@ -45,14 +45,6 @@ func (c *cli) lockRun(ctx context.Context, o *options, command []string) (int, e
 		return 0, err
 	}
 	return c.hold(allocs, command, o, sigs)
-}
-
-// open makes the Lockable the options describe.
-func (c *cli) open(o *options) (*core.Lockable, *preloaded, error) {
-	src := &preloaded{src: provider.Open(o.resources)}
-	cfg := config.Config{LockFolder: o.lockFolder, Hostname: o.hostname}
-	lk, err := core.New(src, cfg.Options()...)
-	return lk, src, err
 }
 
 // queries compiles the requirements: one per --requirements (none given

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -40,6 +41,7 @@ func (c *cli) status(ctx context.Context, o *options, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer c.closeLockable(lk)
 	rows, err := statusRows(ctx, lk, q, o.explain)
 	if err != nil {
 		return err
@@ -111,17 +113,26 @@ func explained(sts []core.ResourceStatus, fits []core.Fit) []row {
 	return rows
 }
 
-// writeTable writes the rows as an aligned table.
+// writeTable writes the rows as an aligned table. The TOKEN and TTL
+// columns are there only when some holder has a fencing token or a
+// lease, as on etcd; the lock folder has neither.
 func writeTable(w io.Writer, rows []row, explain bool, now time.Time) error {
 	bw := bufio.NewWriter(w) // tabwriter writes cell by cell
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	leases := hasLeases(rows)
 	header := "ID\tSTATE\tHOLDER\tSINCE"
+	if leases {
+		header += "\tTOKEN\tTTL"
+	}
 	if explain {
 		header += "\tFIT"
 	}
 	fmt.Fprintln(tw, header)
 	for _, r := range rows {
 		line := r.status.Resource.ID() + "\t" + r.status.State.String() + "\t" + holderColumns(r.status, now)
+		if leases {
+			line += "\t" + leaseColumns(r.status)
+		}
 		if explain {
 			line += "\t" + fitText(*r.fit)
 		}
@@ -143,6 +154,30 @@ func holderColumns(st core.ResourceStatus, now time.Time) string {
 	return st.Holder.Who() + "\t" + since
 }
 
+// hasLeases reports whether some held resource has a fencing token or a
+// lease time.
+func hasLeases(rows []row) bool {
+	for _, r := range rows {
+		if r.status.State == core.Held && (r.status.Token != 0 || r.status.TTL != 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// leaseColumns are the TOKEN and TTL cells: the holder's fencing token
+// and the time its lease has left, "-" when not held or not known.
+func leaseColumns(st core.ResourceStatus) string {
+	token, ttl := "-", "-"
+	if st.State == core.Held && st.Token != 0 {
+		token = strconv.FormatInt(st.Token, 10)
+	}
+	if st.State == core.Held && st.TTL != 0 {
+		ttl = st.TTL.Round(time.Second).String()
+	}
+	return token + "\t" + ttl
+}
+
 // fitText is "fits" or the conditions the resource fails.
 func fitText(f core.Fit) string {
 	if f.Fits() {
@@ -161,6 +196,8 @@ type explainedJSON struct {
 	ID         string          `json:"id"`
 	State      core.State      `json:"state"`
 	Holder     *core.Holder    `json:"holder,omitempty"`
+	Token      int64           `json:"fencing_token,omitempty"`
+	TTL        float64         `json:"ttl_seconds,omitempty"`
 	Resource   json.RawMessage `json:"resource"`
 	Fits       bool            `json:"fits"`
 	Mismatches []mismatchJSON  `json:"mismatches,omitempty"`
@@ -198,7 +235,7 @@ func explainedRows(rows []row) []explainedJSON {
 		st := r.status
 		e := explainedJSON{ID: st.Resource.ID(), State: st.State, Resource: json.RawMessage(st.Resource.JSON()), Fits: r.fit.Fits()}
 		if st.State == core.Held {
-			e.Holder = &st.Holder
+			e.Holder, e.Token, e.TTL = &st.Holder, st.Token, st.TTL.Seconds()
 		}
 		for _, m := range r.fit.Mismatches {
 			e.Mismatches = append(e.Mismatches, mismatchJSON{Field: m.Field, Condition: rawOrNull(m.Condition), Actual: rawOrNil(m.Actual)})

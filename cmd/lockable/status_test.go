@@ -25,6 +25,19 @@ func TestWriteTable(t *testing.T) {
 		"b   offline  -                                -\n", b.String())
 }
 
+func TestWriteTableLeases(t *testing.T) {
+	sts := heldStatuses(t, 3)
+	sts[0].Token, sts[0].TTL = 4711, 9*time.Second
+	sts[1].Token = 12 // a lease time etcd did not tell
+	sts[2].State, sts[2].Holder = core.Free, core.Holder{}
+	var b bytes.Buffer
+	require.NoError(t, writeTable(&b, asRows(sts), false, time.Now()))
+	assert.Regexp(t, `^ID +STATE +HOLDER +SINCE +TOKEN +TTL\n`, b.String())
+	assert.Regexp(t, `\na +held +alice@lab-1 pid 100 \(make test\) +- +4711 +9s\n`, b.String())
+	assert.Regexp(t, `\nb +held +.* +12 +-\n`, b.String())
+	assert.Regexp(t, `\nc +free +- +- +- +-\n$`, b.String())
+}
+
 func TestWriteTableExplained(t *testing.T) {
 	sts := heldStatuses(t, 1)
 	sts[0].State = core.Free
@@ -51,6 +64,8 @@ func TestWriteJSON(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Equal(t, "held", got[0]["state"])
 	assert.Equal(t, "make test", got[0]["holder"].(map[string]any)["owner"])
+	assert.NotContains(t, got[0], "fencing_token", "the lock folder has no tokens")
+	assert.NotContains(t, got[0], "ttl_seconds", "the lock folder's locks do not expire")
 	assert.Equal(t, map[string]any{"id": "b"}, got[1]["resource"])
 	assert.NotContains(t, got[1], "holder")
 
@@ -60,6 +75,21 @@ func TestWriteJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b.Bytes(), &got))
 	assert.Equal(t, false, got[0]["fits"])
 	assert.Equal(t, []any{map[string]any{"field": "os", "condition": "ios"}}, got[0]["mismatches"])
+}
+
+func TestWriteJSONLeases(t *testing.T) {
+	sts := heldStatuses(t, 1)
+	sts[0].Token, sts[0].TTL = 4711, 9*time.Second
+	fit := core.Fit{Resource: sts[0].Resource}
+	for _, explain := range []bool{false, true} {
+		var b bytes.Buffer
+		require.NoError(t, writeJSON(&b, []row{{status: sts[0], fit: &fit}}, explain))
+		var got []map[string]any
+		require.NoError(t, json.Unmarshal(b.Bytes(), &got))
+		require.Len(t, got, 1)
+		assert.Equal(t, 4711.0, got[0]["fencing_token"], "explain=%t", explain)
+		assert.Equal(t, 9.0, got[0]["ttl_seconds"], "explain=%t", explain)
+	}
 }
 
 func TestExplainedJoinsByID(t *testing.T) {

@@ -33,7 +33,12 @@ Flags:
   --hostname NAME        the host whose resources fit by default
                          (default this host's name, or $LOCKABLE_HOSTNAME)
   --lock-folder DIR      where the lock files are (default the OS temp dir,
-                         or $LOCKABLE_LOCK_FOLDER)
+                         or $LOCKABLE_LOCK_FOLDER); one host only
+  --backend URL          keep the locks in etcd, for a lab that many hosts
+                         share: etcd://host1:2379,host2:2379/prefix?ttl=10s
+                         (ttl: how long a lock outlives a holder that stops
+                         renewing it; default the lock folder, or
+                         $LOCKABLE_BACKEND)
   --max-hold DURATION    stop the command once it has held the resources
                          this long: SIGTERM, then SIGKILL after --kill-after
   --kill-after DURATION  grace between SIGTERM and SIGKILL (default 10s)
@@ -51,15 +56,20 @@ Environment of the command (a string as it is, anything else as JSON):
   LOCKABLE_RESOURCE      the whole resource as JSON
   LOCKABLE_RESOURCE_ID   the resource's id
   LOCKABLE_ALLOCATION_ID this allocation's id
+  LOCKABLE_FENCING_TOKEN grows with every lock of the resource, across
+                         hosts: pass it on so that the resource can refuse
+                         a stale holder (on etcd; 0 on the lock folder)
   NAME_0, NAME_1, ...    each resource's, with several (or --count)
 
 Exit status:
   the command's, or 128+N if signal N ended it
   2    bad usage: flags, arguments, LOCKABLE_* variables, requirements
+  122  a lock was lost while the command ran (its lease expired: another
+       holder may have the resource); stopped the command
   123  the command held the resources longer than --max-hold; stopped
   124  timed out waiting for a free resource
   125  other failure: invalid or unreadable resources list, nothing
-       fits, lock folder problem
+       fits, lock folder problem, unknown or unreachable --backend
   126  the command cannot be run
   127  the command was not found
 
@@ -79,6 +89,11 @@ Examples:
   lockable status
   lockable status --requirements os=android --explain
   lockable status --json | jq '.[] | select(.state == "held")'
+
+  # a lab that many hosts share, its locks in etcd: a phone on any host
+  lockable --backend etcd://etcd-1:2379,etcd-2:2379,etcd-3:2379/lab \
+      --requirements '{"os": "android", "hostname": null}' \
+      -- ./flash.sh '$SERIAL' '$LOCKABLE_FENCING_TOKEN'
 
   # check a resources list
   lockable validate --resources lab.json
