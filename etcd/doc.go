@@ -1,4 +1,48 @@
 // Package etcd holds lockable's locks in etcd, so that many hosts share
-// one lab. Importing it registers the etcd:// scheme of
-// core.WithBackend, LOCKABLE_BACKEND and the command line's --backend.
+// one lab. Importing it registers the etcd:// scheme for
+// core.WithBackend, LOCKABLE_BACKEND and the command line's --backend:
+//
+//	import _ "github.com/go-lockable/lockable/etcd"
+//
+//	lk, err := core.New(src, core.WithBackend("etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379/lab?ttl=10s"))
+//
+// # URL
+//
+// etcd://[user:password@]host[:port][,host[:port]...][/prefix][?ttl=10s&timeout=5s].
+// The port defaults to 2379, the prefix to /lockable, the ttl to 10s
+// (whole seconds, at least 1s), the timeout of one request to 5s. Every
+// lockable that shares a lab uses the same prefix.
+//
+// # Contract
+//
+// Resource id is held by whoever created the key <prefix>/res/<id>. A
+// lock is a transaction that creates the key only if it is absent
+// (CreateRevision == 0), attached to a lease of its own that the holder
+// renews every third of the TTL; the key's value is the holder's
+// description (core.Holder as JSON). Release deletes the key only if it
+// still carries the holder's lease, then revokes the lease.
+//
+// When the holder stops renewing — it crashed, was frozen, or lost etcd
+// for longer than the TTL — etcd deletes the key when the lease expires,
+// and the resource is free again. The holder keeps its own deadline: the
+// time it sent its last successful renewal plus the TTL, which is never
+// later than etcd's. Past it, the allocation is lost: its Lost channel is
+// closed and its Err reports core.ErrLost, checked at every call, so a
+// process that was frozen learns of the loss at its first call, before
+// doing anything else through lockable. Two holders never both believe
+// they hold a resource.
+//
+// The fencing token is the key's create revision: etcd's revision is
+// one counter for the whole cluster, so every later lock of a resource
+// has a larger token.
+//
+// Waiting: Lock reads all lock keys in one request and tries only the
+// free ones. When all that fit are held, it waits on one watch of the
+// lock keys' deletes, established before it looks once more, so no
+// release is missed and nothing polls etcd. A watch that ends (the server
+// restarted, the history was compacted) is started again and wakes the
+// waiters.
+//
+// Every request is bounded by the timeout; New fails when etcd does not
+// answer within it.
 package etcd
