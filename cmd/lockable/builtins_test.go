@@ -76,7 +76,7 @@ func readPID(ts *testscript.TestScript, file string) int {
 // outside exec gets.
 func scriptEnv(ts *testscript.TestScript) []string {
 	var env []string
-	for _, key := range []string{"PATH", "HOME", "TMPDIR", "WORK", "LOCKABLE_LOCK_FOLDER", "LOCKABLE_HOSTNAME", "LOCKABLE_RESOURCES", "LOCKABLE_TIMEOUT", "LOCKABLE_REQUIREMENTS", "GORACE"} {
+	for _, key := range []string{"PATH", "HOME", "TMPDIR", "WORK", "LOCKABLE_LOCK_FOLDER", "LOCKABLE_BACKEND", "LOCKABLE_HOSTNAME", "LOCKABLE_RESOURCES", "LOCKABLE_TIMEOUT", "LOCKABLE_REQUIREMENTS", "GORACE"} {
 		if v := ts.Getenv(key); v != "" {
 			env = append(env, key+"="+v)
 		}

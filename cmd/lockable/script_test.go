@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -36,8 +37,10 @@ func lockableMain() {
 
 // TestScripts runs the scripts in testdata/script against the real
 // binary. Each script gets LOCKABLE_LOCK_FOLDER=$WORK/locks and
-// LOCKABLE_HOSTNAME=lab-1, GORACE with atexit_sleep_ms=0, and RESOURCES_URL, a loopback server's URL
-// serving the list in testdata/url-resources.json.
+// LOCKABLE_HOSTNAME=lab-1, GORACE with atexit_sleep_ms=0, RESOURCES_URL, a loopback server's URL
+// serving the list in testdata/url-resources.json, and, for the scripts
+// that use etcd (condition [etcd]), LOCKABLE_ETCD_ENDPOINTS and
+// ETCD_PREFIX, a key prefix of their own.
 func TestScripts(t *testing.T) {
 	list, err := os.ReadFile(filepath.Join("testdata", "url-resources.json"))
 	if err != nil {
@@ -53,9 +56,17 @@ func TestScripts(t *testing.T) {
 			env.Setenv("RESOURCES_URL", srv.URL+"/resources.json")
 			env.Setenv("LOCKABLE_LOCK_FOLDER", filepath.Join(env.WorkDir, "locks"))
 			env.Setenv("LOCKABLE_HOSTNAME", "lab-1")
+			env.Setenv(envEtcdEndpoints, os.Getenv(envEtcdEndpoints))
+			env.Setenv("ETCD_PREFIX", etcdPrefix())
 			// Under -race, each process would sleep a second at exit.
 			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "etcd" {
+				return os.Getenv(envEtcdEndpoints) != "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exits":  cmdExits,
