@@ -19,8 +19,9 @@
 // lock is a transaction that creates the key only if it is absent
 // (CreateRevision == 0), attached to a lease of its own that the holder
 // renews every third of the TTL; the key's value is the holder's
-// description (core.Holder as JSON). Release deletes the key only if it
-// still carries the holder's lease, then revokes the lease.
+// description (core.Holder as JSON). Release revokes the lease, which
+// deletes the key in the same write if it still carries that lease, and
+// leaves it alone if it does not (a release after the lock was lost).
 //
 // When the holder stops renewing — it crashed, was frozen, or lost etcd
 // for longer than the TTL — etcd deletes the key when the lease expires,

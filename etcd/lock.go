@@ -158,26 +158,22 @@ func (l *lock) renewOnce(deadline time.Time) (time.Duration, error) {
 	return l.b.ttl / 3, nil
 }
 
-// Release deletes the key if it still carries this lock's lease, then
-// revokes the lease. It reports the loss when the lock had been lost.
+// Release revokes the lock's lease, which deletes the key in the same
+// step if, and only if, it still carries that lease: a release that comes
+// after the lock was lost leaves the next holder's key alone. (A delete
+// compared on the lease, then a revoke, does the same in two writes.) It
+// reports the loss when the lock had been lost.
 func (l *lock) Release(ctx context.Context) error {
 	lost := l.Err()
 	l.stopOnce.Do(func() { close(l.stop) })
 	<-l.done
 	ctx, cancel := l.b.bounded(ctx)
 	defer cancel()
-	_, errDel := l.b.cli.Txn(ctx).
-		If(clientv3.Compare(clientv3.LeaseValue(l.key), "=", l.lease)).
-		Then(clientv3.OpDelete(l.key)).
-		Commit()
+	_, err := l.b.cli.Revoke(ctx, l.lease)
 	l.b.notify.signal()
-	_, errRevoke := l.b.cli.Revoke(ctx, l.lease)
-	if errors.Is(errRevoke, rpctypes.ErrLeaseNotFound) {
-		errRevoke = nil
-	}
-	if errDel != nil || errRevoke != nil {
+	if err != nil && !errors.Is(err, rpctypes.ErrLeaseNotFound) {
 		// The lease expires by itself within its TTL.
-		return errors.Join(lost, l.b.unreachable(errors.Join(errDel, errRevoke)))
+		return errors.Join(lost, l.b.unreachable(err))
 	}
 	return lost
 }
