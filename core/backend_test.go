@@ -35,13 +35,16 @@ func TestUnknownBackendSaysWhatToDo(t *testing.T) {
 	for _, tc := range []struct{ url, want string }{
 		{"etcd://127.0.0.1:2379/lab", `import _ "github.com/go-lockable/lockable/etcd"`},
 		{"consul://h:8500", `no backend for scheme "consul"`},
-		{"127.0.0.1:2379", "not a URL such as etcd://"},
-		{"h1:2379", "not a URL such as etcd://"},
-		{"etcd://[::1", "not a URL such as etcd://"},
+		{"consul://u:secret@h:8500", `"consul://u:xxxxx@h:8500"`},
+		{"u:secret@h1:2379", "the backend is not a URL such as etcd://"},
+		{"127.0.0.1:2379", "the backend is not a URL such as etcd://"},
+		{"h1:2379", "the backend is not a URL such as etcd://"},
+		{"etcd://[::1", "the backend is not a URL such as etcd://"},
 	} {
 		_, err := New(src, WithBackend(tc.url))
 		require.Error(t, err, tc.url)
 		assert.ErrorContains(t, err, tc.want, tc.url)
 		assert.ErrorIs(t, err, ErrUnknownBackend, tc.url)
+		assert.NotContains(t, err.Error(), "secret", "a password in the URL is not shown")
 	}
 }

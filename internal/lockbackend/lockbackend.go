@@ -121,25 +121,26 @@ var ErrUnknown = errors.New("unknown lock backend")
 func Open(rawURL string, log *slog.Logger) (Backend, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("%w %q: not a URL such as etcd://host1:2379,host2:2379/prefix (leave it empty for the lock folder)", ErrUnknown, rawURL)
+		// Not shown: it may carry a password.
+		return nil, fmt.Errorf("%w: the backend is not a URL such as etcd://host1:2379,host2:2379/prefix (leave it empty for the lock folder)", ErrUnknown)
 	}
 	mu.Lock()
 	open := openers[u.Scheme]
 	known := slices.Sorted(maps.Keys(openers))
 	mu.Unlock()
 	if open == nil {
-		return nil, unknownScheme(rawURL, u.Scheme, known)
+		return nil, unknownScheme(u.Redacted(), u.Scheme, known)
 	}
 	return open(u, log)
 }
 
-func unknownScheme(rawURL, scheme string, known []string) error {
+func unknownScheme(shown, scheme string, known []string) error {
 	if pkg, ok := packages[scheme]; ok {
-		return fmt.Errorf("%w %q: the %s backend is not linked into this program; import _ %q", ErrUnknown, rawURL, scheme, pkg)
+		return fmt.Errorf("%w %q: the %s backend is not linked into this program; import _ %q", ErrUnknown, shown, scheme, pkg)
 	}
 	linked := "none"
 	if len(known) > 0 {
 		linked = strings.Join(known, ", ")
 	}
-	return fmt.Errorf("%w %q: no backend for scheme %q (linked: %s)", ErrUnknown, rawURL, scheme, linked)
+	return fmt.Errorf("%w %q: no backend for scheme %q (linked: %s)", ErrUnknown, shown, scheme, linked)
 }
