@@ -71,6 +71,7 @@ type lock struct {
 
 	mu       sync.Mutex
 	deadline time.Time
+	released bool // by Release: the deadline no longer matters
 	lostErr  error
 	lost     chan struct{} // closed when lostErr is set
 	stop     chan struct{} // closed by Release
@@ -90,7 +91,7 @@ func (l *lock) Lost() <-chan struct{} { return l.lost }
 func (l *lock) Err() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.lostErr == nil && !time.Now().Before(l.deadline) {
+	if l.lostErr == nil && !l.released && !time.Now().Before(l.deadline) {
 		l.loseLocked(fmt.Errorf("%w: the lease was not renewed before it expired at %s", lockbackend.ErrLost, l.deadline.Format(time.TimeOnly+".000")))
 	}
 	return l.lostErr
@@ -164,14 +165,22 @@ func (l *lock) renewOnce(deadline time.Time) (time.Duration, error) {
 // compared on the lease, then a revoke, does the same in two writes.) It
 // reports the loss when the lock had been lost.
 func (l *lock) Release(ctx context.Context) error {
-	lost := l.Err()
 	l.stopOnce.Do(func() { close(l.stop) })
 	<-l.done
 	ctx, cancel := l.b.bounded(ctx)
 	defer cancel()
 	_, err := l.b.cli.Revoke(ctx, l.lease)
 	l.b.notify.signal()
-	if err != nil && !errors.Is(err, rpctypes.ErrLeaseNotFound) {
+	if errors.Is(err, rpctypes.ErrLeaseNotFound) {
+		// Gone before its release: expired or revoked, and not yet seen.
+		l.lose(fmt.Errorf("%w: etcd says the lease had expired before the release", lockbackend.ErrLost))
+		err = nil
+	}
+	lost := l.Err()
+	l.mu.Lock()
+	l.released = true
+	l.mu.Unlock()
+	if err != nil {
 		// The lease expires by itself within its TTL.
 		return errors.Join(lost, l.b.unreachable(err))
 	}

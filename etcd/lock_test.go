@@ -194,3 +194,22 @@ func TestUnreachableServerFailsNew(t *testing.T) {
 	assert.Contains(t, err.Error(), "etcd at 127.0.0.1:1 did not answer within 200ms (is it running")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
+
+func TestReleaseAfterAnUnseenExpiryReportsTheLoss(t *testing.T) {
+	lb := newLab(t, 1, "10s") // the renewal would notice in 3 s; the release comes first
+	a, err := lb.lockable(t, "host-a").Lock(t.Context(), anyServer)
+	require.NoError(t, err)
+	lb.revoke(t, "s0")
+	require.ErrorIs(t, a.Unlock(), core.ErrLost)
+	assert.ErrorIs(t, a.Err(), core.ErrLost)
+}
+
+func TestErrStaysNilAfterANormalRelease(t *testing.T) {
+	lb := newLab(t, 1, "1s")
+	a, err := lb.lockable(t, "host-a").Lock(t.Context(), anyServer)
+	require.NoError(t, err)
+	require.NoError(t, a.Unlock())
+	time.Sleep(1500 * time.Millisecond) // past the lease's deadline, which no longer matters
+	assert.NoError(t, a.Err())
+	assert.False(t, closedWithin(a.Lost(), 0), "a released lock is not lost")
+}
