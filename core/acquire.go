@@ -27,8 +27,6 @@ const (
 	maxBackoff = 250 * time.Millisecond
 	// reloadEvery paces reloading the resources list while waiting.
 	reloadEvery = time.Second
-	// releaseTimeout bounds a release by a backend on the network.
-	releaseTimeout = 10 * time.Second
 	// diagnoseTimeout bounds asking the backend who holds what after a
 	// wait ended.
 	diagnoseTimeout = 5 * time.Second
@@ -85,9 +83,8 @@ func (l *Lockable) Unlock(a *Allocation) error {
 		return fmt.Errorf("%w: %s was released already or belongs to another Lockable", ErrNotHeld, a.ResourceID())
 	}
 	a.markReleased(time.Now())
-	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
-	defer cancel()
-	if err := a.lock.Release(ctx); err != nil {
+	// A backend on the network bounds its own requests.
+	if err := a.lock.Release(context.Background()); err != nil {
 		return fmt.Errorf("release %s: %w", a.ResourceID(), err)
 	}
 	l.log.Info("released", "resource", a.ResourceID(), "allocation", a.ID(), "held", a.Duration())
