@@ -23,11 +23,22 @@
 // After taking a lock, Lock checks that the file it locked is still the
 // one at that path (tools that delete lock files make this race real).
 //
+// Backends: the lock folder serves one host. [WithBackend] puts the locks
+// elsewhere, such as etcd (package github.com/go-lockable/lockable/etcd,
+// its own module), so that many hosts share one lab; everything else here
+// works the same on it. A lock there lives on a lease: a holder frozen or
+// cut off for longer than the lease loses it, and is told through
+// [Allocation.Lost] and [Allocation.Err] ([ErrLost]); every allocation
+// there carries a [Allocation.FencingToken]. On the lock folder the token
+// is 0 and a lock is never lost while its process lives.
+//
 // Waiting: Lock tries the fitting resources in random order and takes the
 // first free one. When all are held, it waits without polling the lock
 // folder: a release in this process wakes it at once, a release by
 // another process through a file watcher on the folder, and a holder
 // that crashed (which makes no event) within a short, bounded backoff.
+// A backend whose events see every release (etcd) is never polled; the
+// resources list is still reloaded once a second while waiting.
 // The context's deadline is the timeout; cancelling it ends the wait at
 // once. Lock always tries once, even with a context that is already done.
 //
