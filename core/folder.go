@@ -199,7 +199,7 @@ func readEntry(f *os.File) (lockbackend.Entry, error) {
 }
 
 // Changed returns a channel closed at the next release seen.
-func (d *folder) Changed() <-chan struct{} { return d.notify.changed() }
+func (d *folder) Changed() <-chan struct{} { return d.notify.Changed() }
 
 // Watch watches the folder for releases by other processes until stop.
 func (d *folder) Watch(context.Context) (stop func()) { return d.notify.watch() }
@@ -218,7 +218,7 @@ type fileLock struct {
 
 func (l *fileLock) Release(context.Context) error {
 	err := release(l.f)
-	l.notify.signal()
+	l.notify.Signal()
 	return err
 }
 

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/fsnotify/fsnotify"
+	"github.com/go-lockable/lockable/internal/lockbackend"
 )
 
 // notifier wakes waiters when a lock may have been released. Releases in
@@ -16,29 +17,15 @@ type notifier struct {
 	dir string
 	log *slog.Logger
 
+	lockbackend.Broadcast
+
 	mu      sync.Mutex
-	ch      chan struct{}
 	waiters int
 	watcher *fsnotify.Watcher
 }
 
 func newNotifier(dir string, log *slog.Logger) *notifier {
-	return &notifier{dir: dir, log: log, ch: make(chan struct{})}
-}
-
-// changed returns a channel that is closed at the next signal.
-func (n *notifier) changed() <-chan struct{} {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.ch
-}
-
-// signal wakes everyone waiting on a channel from changed.
-func (n *notifier) signal() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	close(n.ch)
-	n.ch = make(chan struct{})
+	return &notifier{dir: dir, log: log}
 }
 
 // watch makes sure the folder is watched until the returned stop is
@@ -91,14 +78,14 @@ func (n *notifier) forward(w *fsnotify.Watcher) {
 				return
 			}
 			if strings.HasSuffix(ev.Name, lockSuffix) && !ev.Has(fsnotify.Create) {
-				n.signal()
+				n.Signal()
 			}
 		case err, ok := <-w.Errors:
 			if !ok {
 				return
 			}
 			n.log.Debug("lock folder watcher", "err", err)
-			n.signal()
+			n.Signal()
 		}
 	}
 }

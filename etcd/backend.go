@@ -226,7 +226,7 @@ func (b *backend) timeLeft(ctx context.Context, lease clientv3.LeaseID) (time.Du
 }
 
 // Changed returns a channel closed at the next release seen.
-func (b *backend) Changed() <-chan struct{} { return b.notify.changed() }
+func (b *backend) Changed() <-chan struct{} { return b.notify.Changed() }
 
 // Watch watches the lock keys for releases until stop is called.
 func (b *backend) Watch(ctx context.Context) (stop func()) { return b.notify.watch(ctx) }

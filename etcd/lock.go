@@ -170,7 +170,7 @@ func (l *lock) Release(ctx context.Context) error {
 	ctx, cancel := l.b.bounded(ctx)
 	defer cancel()
 	_, err := l.b.cli.Revoke(ctx, l.lease)
-	l.b.notify.signal()
+	l.b.notify.Signal()
 	if errors.Is(err, rpctypes.ErrLeaseNotFound) {
 		// Gone before its release: expired or revoked, and not yet seen.
 		l.lose(fmt.Errorf("%w: etcd says the lease had expired before the release", lockbackend.ErrLost))

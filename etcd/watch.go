@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-lockable/lockable/internal/lockbackend"
+
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
@@ -14,30 +16,16 @@ import (
 type notifier struct {
 	b *backend
 
+	lockbackend.Broadcast
+
 	mu      sync.Mutex
-	ch      chan struct{}
 	waiters int
 	cancel  context.CancelFunc // stops the running watch
 	ready   chan struct{}      // closed once the watch is established
 }
 
 func newNotifier(b *backend) *notifier {
-	return &notifier{b: b, ch: make(chan struct{})}
-}
-
-// changed returns a channel that is closed at the next signal.
-func (n *notifier) changed() <-chan struct{} {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.ch
-}
-
-// signal wakes everyone waiting on a channel from changed.
-func (n *notifier) signal() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	close(n.ch)
-	n.ch = make(chan struct{})
+	return &notifier{b: b}
 }
 
 // watch makes sure the lock keys are watched until stop is called, and
@@ -99,9 +87,9 @@ func (n *notifier) run(ctx context.Context, ready chan struct{}) {
 				first = false
 				close(ready)
 			case resp.Created:
-				n.signal() // a new watch: a release may have gone unseen
+				n.Signal() // a new watch: a release may have gone unseen
 			case len(resp.Events) > 0:
-				n.signal()
+				n.Signal()
 			}
 			if resp.Err() != nil {
 				n.b.log.Debug("etcd watch ended", "etcd", n.b.where, "err", resp.Err())
