@@ -17,6 +17,9 @@ import (
 // lockSuffix ends every lock file's name, as in the Python lockable.
 const lockSuffix = ".pid"
 
+// errGone: the lock file opened was removed before it could be checked.
+var errGone = errors.New("lock file removed while it was opened")
+
 // maxReplaced bounds how often a lock file may be replaced under us
 // between open and lock before tryLock gives up.
 const maxReplaced = 16
@@ -25,11 +28,19 @@ const maxReplaced = 16
 // an exclusive OS file lock on <dir>/<id>.pid.
 type folder struct {
 	dir    string
+	shared bool // every user may write to dir (it has the sticky bit)
 	notify *notifier
 }
 
-// openFolder prepares dir as a lock folder, creating it when missing.
+// openFolder prepares dir as a lock folder, creating it when missing. The
+// empty dir is the default folder, which must be the user's own.
 func openFolder(dir string, log *slog.Logger) (*folder, error) {
+	if dir == "" {
+		dir = DefaultLockFolder()
+		if err := makeDefaultFolder(dir); err != nil {
+			return nil, err
+		}
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("lock folder %s: %w", dir, err)
@@ -37,7 +48,11 @@ func openFolder(dir string, log *slog.Logger) (*folder, error) {
 	if err := os.MkdirAll(abs, 0o777); err != nil {
 		return nil, fmt.Errorf("lock folder %s cannot be created: %w", abs, err)
 	}
-	return &folder{dir: abs, notify: newNotifier(abs, log)}, nil
+	shared, err := checkFolder(abs)
+	if err != nil {
+		return nil, err
+	}
+	return &folder{dir: abs, shared: shared, notify: newNotifier(abs, log)}, nil
 }
 
 // lockPath returns the lock file of resource id. Ids that would name a
@@ -57,11 +72,14 @@ func (d *folder) TryLock(_ context.Context, id string, desc []byte) (lockbackend
 		return nil, err
 	}
 	for range maxReplaced {
-		f, err := lockFile(path)
+		f, err := d.lockFile(path)
+		if errors.Is(err, errGone) {
+			continue
+		}
 		if err != nil || f == nil {
 			return nil, err
 		}
-		same, err := isLockedPath(f, path)
+		same, err := sameAsPath(f, path)
 		if err == nil && same {
 			return d.hold(f, desc)
 		}
@@ -74,10 +92,10 @@ func (d *folder) TryLock(_ context.Context, id string, desc []byte) (lockbackend
 }
 
 // lockFile opens path and locks it; nil, nil when it is held elsewhere.
-func lockFile(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o666)
+func (d *folder) lockFile(path string) (*os.File, error) {
+	f, err := d.openLockFile(path, true)
 	if err != nil {
-		return nil, lockFileError(path, err)
+		return nil, err
 	}
 	ok, err := tryFlock(f)
 	if err != nil || !ok {
@@ -90,29 +108,11 @@ func lockFile(path string) (*os.File, error) {
 	return f, nil
 }
 
-// isLockedPath reports whether the file f locked is still the file at
-// path: another tool may have removed and recreated it between our open
-// and our lock, and a lock on a removed file excludes nobody.
-func isLockedPath(f *os.File, path string) (bool, error) {
-	locked, err := f.Stat()
-	if err != nil {
-		return false, fmt.Errorf("lock file %s: %w", path, err)
-	}
-	current, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("lock file %s: %w", path, err)
-	}
-	return os.SameFile(locked, current), nil
-}
-
 func lockFileError(path string, err error) error {
 	var hint string
 	switch {
 	case errors.Is(err, fs.ErrPermission):
-		hint = "; make the lock folder writable or choose another one"
+		hint = "; make the lock folder writable or choose another one (in a folder that several users share, every lock file must be writable by all of them: a shared group and umask 002)"
 	case isDirError(path):
 		hint = "; it is a directory: remove it"
 	case errors.Is(err, fs.ErrNotExist):
@@ -173,12 +173,12 @@ func (d *folder) lookup(id string) (lockbackend.Entry, error) {
 	if err != nil {
 		return lockbackend.Entry{}, err
 	}
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	f, err := d.openLockFile(path, false)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errGone) {
 		return lockbackend.Entry{}, nil
 	}
 	if err != nil {
-		return lockbackend.Entry{}, fmt.Errorf("cannot read lock file %s: %w", path, err)
+		return lockbackend.Entry{}, err
 	}
 	defer f.Close()
 	return readEntry(f)

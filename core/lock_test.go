@@ -347,24 +347,25 @@ func TestUnsafeIDsNeverEscapeTheFolder(t *testing.T) {
 }
 
 func TestReplacedLockFileIsNotHeld(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "r.pid")
-	f, err := lockFile(path)
+	d, err := openFolder(t.TempDir(), slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	path := filepath.Join(d.dir, "r.pid")
+	f, err := d.lockFile(path)
 	require.NoError(t, err)
 	require.NotNil(t, f)
 	defer f.Close()
 
-	same, err := isLockedPath(f, path)
+	same, err := sameAsPath(f, path)
 	require.NoError(t, err)
 	assert.True(t, same)
 
 	require.NoError(t, os.Remove(path))
-	same, err = isLockedPath(f, path)
+	same, err = sameAsPath(f, path)
 	require.NoError(t, err)
 	assert.False(t, same, "removed")
 
 	require.NoError(t, os.WriteFile(path, nil, 0o644))
-	same, err = isLockedPath(f, path)
+	same, err = sameAsPath(f, path)
 	require.NoError(t, err)
 	assert.False(t, same, "recreated: another inode")
 }

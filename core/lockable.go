@@ -44,7 +44,7 @@ func New(src Source, opts ...Option) (*Lockable, error) {
 	if src == nil {
 		return nil, fmt.Errorf("core.New: no resources source")
 	}
-	cfg := config{lockFolder: os.TempDir(), log: slog.New(slog.DiscardHandler)}
+	cfg := config{log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o.apply(&cfg)
 	}

@@ -26,8 +26,11 @@ func WithHostname(name string) Option {
 }
 
 // WithLockFolder sets the folder of the lock files; it is created when
-// missing. The default is the OS temp dir, as the Python lockable uses,
-// so both share locks by default.
+// missing. The default, DefaultLockFolder, is the user's own: jobs of
+// several users, and the Python lockable, share locks only in a folder
+// given to all of them. A folder that every user may write to must have
+// the sticky bit (as /tmp has), and lock files in it must then belong to
+// the user; New refuses a folder without it.
 func WithLockFolder(dir string) Option {
 	return optionFunc(func(c *config) { c.lockFolder = dir })
 }

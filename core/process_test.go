@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -195,12 +196,19 @@ func useExclusively(id string) error {
 // locked lose exclusivity against it.
 func childUnlinker() error {
 	dir := os.Getenv(childLocks)
+	d, err := openFolder(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
 	ids := []string{"phone-0", "phone-1"}
 	return stressRounds(func() (string, func() error, error) {
 		for deadline := time.Now().Add(childWait); time.Now().Before(deadline); {
 			id := ids[rand.N(len(ids))]
 			path := filepath.Join(dir, id+lockSuffix)
-			f, err := lockFile(path)
+			f, err := d.lockFile(path)
+			if errors.Is(err, errGone) {
+				continue
+			}
 			if err != nil {
 				return "", nil, err
 			}
@@ -208,7 +216,7 @@ func childUnlinker() error {
 				time.Sleep(100 * time.Microsecond) // busy: retry, as the Python lockable polls
 				continue
 			}
-			if same, err := isLockedPath(f, path); err != nil || !same {
+			if same, err := sameAsPath(f, path); err != nil || !same {
 				f.Close()
 				continue
 			}

@@ -1,0 +1,74 @@
+//go:build windows
+
+package core
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// openLockFile opens path, creating it when missing, for reading and
+// writing (or only reading). Windows has no O_NOFOLLOW: a link or a
+// reparse point at path is refused before the open, and sameAsPath
+// checks again after the lock.
+func (d *folder) openLockFile(path string, write bool) (*os.File, error) {
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("lock file %s is not a regular file (a link, a directory or a device); remove it", path)
+	}
+	flags := os.O_RDONLY
+	if write {
+		flags = os.O_RDWR | os.O_CREATE
+	}
+	f, err := os.OpenFile(path, flags, 0o666)
+	if err != nil {
+		return nil, lockFileError(path, err)
+	}
+	return f, nil
+}
+
+// sameAsPath reports whether the file f locked is still the file at
+// path, without following a link there.
+func sameAsPath(f *os.File, path string) (bool, error) {
+	locked, err := f.Stat()
+	if err != nil {
+		return false, fmt.Errorf("lock file %s: %w", path, err)
+	}
+	current, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("lock file %s: %w", path, err)
+	}
+	return current.Mode().IsRegular() && os.SameFile(locked, current), nil
+}
+
+// DefaultLockFolder returns the lock folder used when none is given:
+// <temp>\lockable, in the user's own temp dir.
+func DefaultLockFolder() string {
+	return filepath.Join(os.TempDir(), "lockable")
+}
+
+// makeDefaultFolder creates the default lock folder when missing.
+func makeDefaultFolder(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("lock folder %s cannot be created: %w", dir, err)
+	}
+	return nil
+}
+
+// checkFolder checks that dir is a directory; Windows folders are not
+// shared by mode bits.
+func checkFolder(dir string) (shared bool, err error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return false, fmt.Errorf("lock folder %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return false, fmt.Errorf("lock folder %s is not a directory", dir)
+	}
+	return false, nil
+}
