@@ -35,7 +35,7 @@ func TestUnknownBackendSaysWhatToDo(t *testing.T) {
 	for _, tc := range []struct{ url, want string }{
 		{"etcd://127.0.0.1:2379/lab", `import _ "github.com/go-lockable/lockable/etcd"`},
 		{"consul://h:8500", `no backend for scheme "consul"`},
-		{"consul://u:secret@h:8500", `"consul://u:xxxxx@h:8500"`},
+		{"consul://u:secret@h:8500", `"consul://xxxxx@h:8500"`},
 		{"u:secret@h1:2379", "the backend is not a URL such as etcd://"},
 		{"127.0.0.1:2379", "the backend is not a URL such as etcd://"},
 		{"h1:2379", "the backend is not a URL such as etcd://"},

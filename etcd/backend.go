@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/internal/lockbackend"
+	"github.com/go-lockable/lockable/internal/redact"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 )
@@ -120,7 +121,7 @@ type backend struct {
 func open(u *url.URL, log *slog.Logger) (lockbackend.Backend, error) {
 	s, err := parseURL(u)
 	if err != nil {
-		return nil, fmt.Errorf("lock backend %s: %w", u.Redacted(), err)
+		return nil, fmt.Errorf("lock backend %s: %w", redact.URL(u.String()), err)
 	}
 	cli, err := clientv3.New(clientv3.Config{
 		Endpoints:   s.endpoints,
@@ -130,7 +131,7 @@ func open(u *url.URL, log *slog.Logger) (lockbackend.Backend, error) {
 		Logger:      zap.NewNop(),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("lock backend %s: %w", u.Redacted(), err)
+		return nil, fmt.Errorf("lock backend %s: %w", redact.URL(u.String()), err)
 	}
 	b := &backend{cli: cli, where: strings.Join(s.endpoints, ","), prefix: s.prefix + "/res/", ttl: s.ttl, timeout: s.timeout, log: log}
 	b.notify = newNotifier(b)

@@ -7,13 +7,16 @@ import (
 	"net/http"
 	"net/url"
 	"sync/atomic"
+
+	"github.com/go-lockable/lockable/internal/redact"
 )
 
 // HTTPSource is a resources list served over HTTP or HTTPS. Create one
 // with HTTP.
 type HTTPSource struct {
-	url     string // as given, for requests
-	display string // without a password, for errors and logs
+	url     string           // as given, for requests
+	display string           // without credentials, for errors and logs
+	secrets *redact.Redactor // every credential the source knows
 	urlErr  error
 	cfg     httpConfig
 	client  *http.Client
@@ -45,21 +48,21 @@ type fetchResult struct {
 // options for timeouts, retries, limits, credentials and logging.
 func HTTP(rawURL string, opts ...HTTPOption) *HTTPSource {
 	cfg := newHTTPConfig(opts)
-	s := &HTTPSource{url: rawURL, cfg: cfg, client: cfg.httpClient(), gate: newGate()}
+	s := &HTTPSource{url: rawURL, cfg: cfg, client: cfg.httpClient(), gate: newGate(),
+		display: redact.URL(rawURL), secrets: redact.ForURL(rawURL).With(cfg.secrets())}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		s.display = "resources URL"
-		s.urlErr = fmt.Errorf("%w: invalid URL: %w", ErrUnavailable, unwrapURLError(err))
+		s.urlErr = s.secrets.Error(fmt.Errorf("%w: invalid URL %s: %w", ErrUnavailable, s.display, unwrapURLError(err)))
 		return s
 	}
-	s.display = u.Redacted()
 	if u.Scheme != "http" && u.Scheme != "https" {
 		s.urlErr = fmt.Errorf("%w: %s: not an http or https URL", ErrUnavailable, s.display)
 	}
 	return s
 }
 
-// URL returns the source's URL, without any password it holds.
+// URL returns the source's URL fit to show: its user and password, and
+// the values of query parameters that carry credentials, are masked.
 func (s *HTTPSource) URL() string {
 	return s.display
 }
@@ -90,6 +93,7 @@ func (s *HTTPSource) Resources(ctx context.Context) ([]Resource, error) {
 	}
 	seq := s.started.Add(1)
 	res, err := s.fetch(ctx)
+	err = s.secrets.Error(err) // whatever the error quotes
 	s.recent = fetchResult{seq: seq, shareable: ctx.Err() == nil, resources: res, err: err}
 	return res, err
 }

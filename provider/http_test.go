@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -419,7 +421,7 @@ func TestHTTPBearerTokenNeverShown(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	_, err := HTTP(srv.URL, append(fast(), WithBearerToken(token), WithLogger(logger))...).Resources(t.Context())
 	require.ErrorIs(t, err, ErrUnavailable)
-	assert.Contains(t, err.Error(), "401 Unauthorized (check the credentials): bad credentials: Bearer [redacted]")
+	assert.Contains(t, err.Error(), "401 Unauthorized (check the credentials): bad credentials: Bearer xxxxx")
 	assert.NotContains(t, err.Error(), token)
 	assert.Contains(t, logs.String(), "retrying")
 	assert.NotContains(t, logs.String(), token)
@@ -454,7 +456,7 @@ func TestHTTPBasicAuthNeverShown(t *testing.T) {
 	})
 	_, err := HTTP(srv.URL, append(fast(), WithBasicAuth("lab", "pw-secret"))...).Resources(t.Context())
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "you sent Basic [redacted]")
+	assert.Contains(t, err.Error(), "you sent Basic xxxxx")
 }
 
 func TestHTTPCredentialsNotSentToAnotherHost(t *testing.T) {
@@ -542,7 +544,7 @@ func TestHTTPBadURL(t *testing.T) {
 		url, want string
 	}{
 		{"http://lab:99999999999/res.json?\x7f", "invalid URL"},
-		{"ftp://user:pw@lab/res.json", "ftp://user:xxxxx@lab/res.json: not an http or https URL"},
+		{"ftp://user:pw@lab/res.json", "ftp://xxxxx@lab/res.json: not an http or https URL"},
 	}
 	for _, tt := range tests {
 		_, err := HTTP(tt.url).Resources(t.Context())
@@ -550,7 +552,38 @@ func TestHTTPBadURL(t *testing.T) {
 		assert.Contains(t, err.Error(), tt.want)
 		assert.NotContains(t, err.Error(), "pw@")
 	}
-	assert.Equal(t, "https://lab:xxxxx@host/r.json", HTTP("https://lab:pw@host/r.json").URL())
+	assert.Equal(t, "https://xxxxx@host/r.json", HTTP("https://lab:pw@host/r.json").URL())
+}
+
+// The credentials of the URL itself never come back in an error or a log
+// line, even when the server echoes them: as given, percent-encoded, or as
+// the Basic auth value the client sent.
+func TestHTTPURLCredentialsNeverShown(t *testing.T) {
+	const pass = "s3cret/pa:ss"
+	var hits atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			http.Error(w, "busy, "+r.Header.Get("Authorization"), http.StatusServiceUnavailable)
+			return
+		}
+		user, pw, _ := r.BasicAuth()
+		http.Error(w, fmt.Sprintf("denied %s:%s (%s) via %s", user, pw, r.Header.Get("Authorization"), r.URL), http.StatusForbidden)
+	})
+	raw := strings.Replace(srv.URL, "://", "://alice:"+url.QueryEscape(pass)+"@", 1) + "/lab.json?private_token=tok-12345"
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	src := HTTP(raw, append(fast(), WithLogger(logger))...)
+	_, err := src.Resources(t.Context())
+	require.ErrorIs(t, err, ErrUnavailable)
+	assert.Contains(t, err.Error(), "403 Forbidden")
+	for _, text := range []string{err.Error(), logs.String(), src.URL()} {
+		assert.NotContains(t, text, pass)
+		assert.NotContains(t, text, url.QueryEscape(pass))
+		assert.NotContains(t, text, base64.StdEncoding.EncodeToString([]byte("alice:"+pass)))
+		assert.NotContains(t, text, "tok-12345")
+	}
+	assert.Contains(t, err.Error(), "denied xxxxx (Basic xxxxx)")
+	assert.Contains(t, logs.String(), "busy, Basic xxxxx", "the retried attempt's error, logged")
 }
 
 func TestRetryAfter(t *testing.T) {

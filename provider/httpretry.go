@@ -49,7 +49,7 @@ func (s *HTTPSource) fetch(ctx context.Context) ([]Resource, error) {
 			return nil, fmt.Errorf("%w: GET %s: %w%s", ErrUnavailable, s.display, ae.err, note)
 		}
 		s.cfg.logger.Warn("resources list: attempt failed, retrying", "url", s.display,
-			"attempt", attempt, "error", ae.err.Error(), "wait", wait)
+			"attempt", attempt, "error", s.secrets.String(ae.err.Error()), "wait", wait)
 		if err := s.cfg.sleep(ctx, wait); err != nil {
 			return nil, s.stopped(ctx, ae)
 		}

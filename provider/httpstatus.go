@@ -1,12 +1,13 @@
 package provider
 
 import (
-	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"unicode"
+
+	"github.com/go-lockable/lockable/internal/redact"
 )
 
 // excerptBytes is how much of an error body goes into the error.
@@ -39,17 +40,11 @@ func statusHint(code int) string {
 // excerpt reads the start of a body as one short, printable line, with
 // credentials blanked out in case the server echoes them.
 func (s *HTTPSource) excerpt(body io.Reader) string {
-	secrets := s.cfg.secrets()
-	extra := 0
-	for _, secret := range secrets {
-		extra += len(secret)
-	}
-	buf := make([]byte, excerptBytes+extra+1)
+	// Read past the excerpt by the longest secret, so that one cut at its
+	// end is still recognised and blanked.
+	buf := make([]byte, excerptBytes+s.secrets.MaxLen()+1)
 	n, _ := io.ReadFull(body, buf)
-	text := string(buf[:n])
-	for _, secret := range secrets {
-		text = strings.ReplaceAll(text, secret, "[redacted]")
-	}
+	text := s.secrets.String(string(buf[:n]))
 	cut := len(text) > excerptBytes
 	if cut {
 		text = text[:excerptBytes]
@@ -63,14 +58,12 @@ func (s *HTTPSource) excerpt(body io.Reader) string {
 	return text
 }
 
-// secrets lists the credentials that must never be shown.
-func (c *httpConfig) secrets() []string {
-	var out []string
-	if c.token != "" {
-		out = append(out, c.token)
+// secrets are the credentials the options give, which must never be
+// shown.
+func (c *httpConfig) secrets() *redact.Redactor {
+	r := redact.New(c.token)
+	if c.basic {
+		r = r.With(redact.Basic(c.user, c.password))
 	}
-	if c.basic && c.password != "" {
-		out = append(out, c.password, base64.StdEncoding.EncodeToString([]byte(c.user+":"+c.password)))
-	}
-	return out
+	return r
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/go-lockable/lockable/core"
@@ -101,9 +103,11 @@ func (c *cli) explainFailure(ctx context.Context, lk *core.Lockable, qs []*query
 		if err != nil {
 			return
 		}
-		fmt.Fprintf(c.stderr, "lockable: how each resource measures up to %s:\n", full)
+		var b strings.Builder
+		fmt.Fprintf(&b, "lockable: how each resource measures up to %s:\n", full)
 		for _, f := range fits {
-			fmt.Fprintf(c.stderr, "  %s\n", f)
+			fmt.Fprintf(&b, "  %s\n", f)
 		}
+		io.WriteString(c.stderr, c.secrets.String(b.String()))
 	}
 }

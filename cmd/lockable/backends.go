@@ -1,13 +1,12 @@
 package main
 
 import (
-	"net/url"
-
 	"github.com/go-lockable/lockable/core"
 	// The command line links every lock backend, so that --backend and
 	// LOCKABLE_BACKEND take any of them.
 	_ "github.com/go-lockable/lockable/etcd"
 	"github.com/go-lockable/lockable/internal/config"
+	"github.com/go-lockable/lockable/internal/redact"
 	"github.com/go-lockable/lockable/provider"
 )
 
@@ -43,15 +42,9 @@ func (o *options) checkBackend() error {
 // has run by then, so the exit status stays its own.
 func (c *cli) closeLockable(lk *core.Lockable) {
 	if err := lk.Close(); err != nil {
-		report(c.stderr, err)
+		c.report(err)
 	}
 }
 
-// redacted is a backend URL with its password, if any, replaced by xxxxx.
-func redacted(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	return u.Redacted()
-}
+// redacted is a backend URL with its credentials replaced by xxxxx.
+func redacted(raw string) string { return redact.URL(raw) }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"syscall"
@@ -66,11 +65,17 @@ func exitCode(err error) int {
 	return exitFailure
 }
 
-// report writes err as one line on w, prefixed "lockable: ", and returns
-// its exit code.
-func report(w io.Writer, err error) int {
-	fmt.Fprintf(w, "lockable: %s\n", oneLine(err))
+// report writes err as one line on stderr, prefixed "lockable: ", and
+// returns its exit code.
+func (c *cli) report(err error) int {
+	c.say("%s", oneLine(err))
 	return exitCode(err)
+}
+
+// say writes one line of lockable's own on stderr, prefixed "lockable: ",
+// with the known credentials blanked.
+func (c *cli) say(format string, args ...any) {
+	fmt.Fprintf(c.stderr, "lockable: %s\n", c.secrets.String(fmt.Sprintf(format, args...)))
 }
 
 // oneLine renders an error on one line: a resources list with several

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/redact"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/stretchr/testify/assert"
 )
@@ -40,13 +41,21 @@ func TestReportIsOneLine(t *testing.T) {
 		{Index: 2, Line: 4, Column: 3, Message: `no "id"`},
 	}, Omitted: 1}
 	var b bytes.Buffer
-	code := report(&b, fmt.Errorf("load resources: %w", ve))
+	c := &cli{stderr: &b}
+	code := c.report(fmt.Errorf("load resources: %w", ve))
 	assert.Equal(t, exitFailure, code)
 	assert.Equal(t, "lockable: load resources: r.json:3:3: [1]: duplicate id \"a\" (and 2 more problems: run lockable validate)\n", b.String())
 
 	b.Reset()
-	report(&b, errors.New("one\ntwo"))
+	c.report(errors.New("one\ntwo"))
 	assert.Equal(t, "lockable: one; two\n", b.String())
+}
+
+func TestReportBlanksKnownCredentials(t *testing.T) {
+	var b bytes.Buffer
+	c := &cli{stderr: &b, secrets: redact.ForURL("https://ci:hunter2hunter2@lab/res.json")}
+	c.report(errors.New("the server said: wrong password hunter2hunter2"))
+	assert.Equal(t, "lockable: the server said: wrong password xxxxx\n", b.String())
 }
 
 func TestExitCodesAreDistinct(t *testing.T) {

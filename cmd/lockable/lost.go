@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/go-lockable/lockable/core"
 )
@@ -31,7 +30,7 @@ func losses(allocs []*core.Allocation, done <-chan struct{}) <-chan *core.Alloca
 // a lock was lost while the command ran and that lockable stops it.
 func (c *cli) tellLost(o *options) func(*core.Allocation) {
 	return func(a *core.Allocation) {
-		fmt.Fprintf(c.stderr, "lockable: lost the lock on %s: its lease expired, so another holder may have it now; stopping the command (SIGTERM, then SIGKILL after --kill-after %s)\n",
+		c.say("lost the lock on %s: its lease expired, so another holder may have it now; stopping the command (SIGTERM, then SIGKILL after --kill-after %s)",
 			a.ResourceID(), o.killAfter)
 	}
 }
@@ -48,9 +47,9 @@ func (c *cli) release(allocs []*core.Allocation, told map[*core.Allocation]bool)
 		case err == nil || lost && told[a]:
 		case lost:
 			lostLate = true
-			fmt.Fprintf(c.stderr, "lockable: lost the lock on %s before releasing it: its lease expired, so another holder may have had it while the command ran\n", a.ResourceID())
+			c.say("lost the lock on %s before releasing it: its lease expired, so another holder may have had it while the command ran", a.ResourceID())
 		default:
-			report(c.stderr, err)
+			c.report(err)
 		}
 	}
 	return lostLate

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/go-lockable/lockable/internal/config"
+	"github.com/go-lockable/lockable/internal/redact"
 )
 
 // cli is one run of lockable: its environment and standard files.
@@ -16,6 +17,10 @@ type cli struct {
 	stdin   io.Reader
 	stdout  io.Writer
 	stderr  io.Writer
+	// secrets are the credentials of the resources URL and the backend
+	// URL, blanked in everything lockable itself prints (not in what the
+	// command prints).
+	secrets *redact.Redactor
 }
 
 // run is the whole command: it parses args, does what they say and
@@ -29,7 +34,7 @@ func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, s
 		c.help()
 		return exitOK
 	case err != nil:
-		return report(stderr, err)
+		return c.report(err)
 	}
 	return code
 }
@@ -84,6 +89,7 @@ func (c *cli) config(o *options) (config.Config, error) {
 		return config.Config{}, withCode(exitUsage, err)
 	}
 	o.applyEnv(cfg)
+	c.secrets = redact.ForURL(o.resources).With(redact.ForURL(o.backend))
 	return cfg, nil
 }
 

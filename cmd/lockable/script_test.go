@@ -40,7 +40,8 @@ func lockableMain() {
 // LOCKABLE_HOSTNAME=lab-1, GORACE with atexit_sleep_ms=0, RESOURCES_URL, a loopback server's URL
 // serving the list in testdata/url-resources.json, and, for the scripts
 // that use etcd (condition [etcd]), LOCKABLE_ETCD_ENDPOINTS and
-// ETCD_PREFIX, a key prefix of their own.
+// ETCD_PREFIX, a key prefix of their own. SERVER_HOST is that server's
+// host:port, for URLs with credentials; it echoes them at /echo.
 func TestScripts(t *testing.T) {
 	list, err := os.ReadFile(filepath.Join("testdata", "url-resources.json"))
 	if err != nil {
@@ -54,6 +55,7 @@ func TestScripts(t *testing.T) {
 			srv := httptest.NewServer(resourcesHandler(list))
 			env.Defer(srv.Close)
 			env.Setenv("RESOURCES_URL", srv.URL+"/resources.json")
+			env.Setenv("SERVER_HOST", strings.TrimPrefix(srv.URL, "http://"))
 			env.Setenv("LOCKABLE_LOCK_FOLDER", filepath.Join(env.WorkDir, "locks"))
 			env.Setenv("LOCKABLE_HOSTNAME", "lab-1")
 			env.Setenv(envEtcdEndpoints, os.Getenv(envEtcdEndpoints))
@@ -77,9 +79,15 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// resourcesHandler serves list at /resources.json and 404 elsewhere.
+// resourcesHandler serves list at /resources.json, a 403 that echoes the
+// request's credentials at /echo (as careless servers do), and 404
+// elsewhere.
 func resourcesHandler(list []byte) http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /echo", func(w http.ResponseWriter, r *http.Request) {
+		user, pass, _ := r.BasicAuth()
+		http.Error(w, fmt.Sprintf("denied user %s password %s (%s)", user, pass, r.Header.Get("Authorization")), http.StatusForbidden)
+	})
 	mux.HandleFunc("GET /resources.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(list)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,10 +47,17 @@ func (c *cli) status(ctx context.Context, o *options, args []string) error {
 	if err != nil {
 		return err
 	}
+	var out bytes.Buffer
 	if o.json {
-		return writeJSON(c.stdout, rows, o.explain)
+		err = writeJSON(&out, rows, o.explain)
+	} else {
+		err = writeTable(&out, rows, o.explain, time.Now())
 	}
-	return writeTable(c.stdout, rows, o.explain, time.Now())
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(c.stdout, c.secrets.String(out.String()))
+	return err
 }
 
 // statusQuery is the requirements status filters by, with the extra

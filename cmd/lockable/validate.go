@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/go-lockable/lockable/internal/redact"
 	"github.com/go-lockable/lockable/provider"
 )
 
@@ -26,14 +27,14 @@ func (c *cli) validateList(ctx context.Context, name string) error {
 	list, err := provider.Open(name).Resources(ctx)
 	var ve *provider.ValidationError
 	if errors.As(err, &ve) {
-		fmt.Fprintln(c.stderr, ve.Error())
+		fmt.Fprintln(c.stderr, c.secrets.String(ve.Error()))
 		n := len(ve.Problems) + ve.Omitted
 		return fmt.Errorf("%s: invalid resources list: %d %s", ve.Source, n, plural(n, "problem"))
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s: valid, %d %s\n", name, len(list), plural(len(list), "resource"))
+	fmt.Fprintf(c.stdout, "%s: valid, %d %s\n", redact.URL(name), len(list), plural(len(list), "resource"))
 	return nil
 }
 

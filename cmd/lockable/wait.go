@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/redact"
 	"github.com/go-lockable/lockable/query"
 )
 
@@ -39,7 +40,7 @@ func (c *cli) newWaitLine(lk *core.Lockable, qs []*query.Query, o *options) *wai
 		return nil
 	}
 	tty, width := terminal(c.stderr)
-	return &waitLine{w: c.stderr, tty: tty, width: width, what: wanted(lk, qs), start: time.Now(), limit: o.timeout}
+	return &waitLine{w: redactingWriter{c.stderr, c.secrets}, tty: tty, width: width, what: wanted(lk, qs), start: time.Now(), limit: o.timeout}
 }
 
 // show writes the line for the fitting resources' states.
@@ -222,4 +223,18 @@ func terminal(w io.Writer) (bool, int) {
 		return false, 0
 	}
 	return true, termWidth(f)
+}
+
+// redactingWriter blanks known credentials in each write: lockable's own
+// lines, written whole.
+type redactingWriter struct {
+	w       io.Writer
+	secrets *redact.Redactor
+}
+
+func (w redactingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(w.w, w.secrets.String(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

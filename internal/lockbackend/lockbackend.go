@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-lockable/lockable/internal/redact"
 )
 
 // Backend holds locks on resources by id.
@@ -129,9 +131,11 @@ func Open(rawURL string, log *slog.Logger) (Backend, error) {
 	known := slices.Sorted(maps.Keys(openers))
 	mu.Unlock()
 	if open == nil {
-		return nil, unknownScheme(u.Redacted(), u.Scheme, known)
+		return nil, unknownScheme(redact.URL(rawURL), u.Scheme, known)
 	}
-	return open(u, log)
+	b, err := open(u, log)
+	return b, redact.ForURL(rawURL).Error(err) // whatever the backend quotes
+
 }
 
 func unknownScheme(shown, scheme string, known []string) error {
