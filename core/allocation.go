@@ -3,6 +3,7 @@ package core
 import (
 	"crypto/rand"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -95,6 +96,20 @@ func (a *Allocation) Lost() <-chan struct{} { return a.lock.Lost() }
 func (a *Allocation) Err() error {
 	if err := a.lock.Err(); err != nil {
 		return fmt.Errorf("%s (allocation %s): %w", a.ResourceID(), a.id, err)
+	}
+	return nil
+}
+
+// ExtraFiles returns the open files that hold the lock, for a child
+// process to inherit (exec.Cmd.ExtraFiles): the lock file on the lock
+// folder, nothing on etcd, whose lease this process renews. An inherited
+// lock stays held until this process releases it with Unlock, or until
+// this process and the child have both ended: a child that is to clean
+// up after this process dies keeps the resource locked until it is done.
+// The child must not close, read or write them before it ends.
+func (a *Allocation) ExtraFiles() []*os.File {
+	if f, ok := a.lock.(interface{ File() *os.File }); ok {
+		return []*os.File{f.File()}
 	}
 	return nil
 }

@@ -222,6 +222,9 @@ func (l *fileLock) Release(context.Context) error {
 	return err
 }
 
+// File is the locked file, for a child process to inherit.
+func (l *fileLock) File() *os.File { return l.f }
+
 // Token is 0: a lock folder keeps no counter (see Allocation.FencingToken).
 func (l *fileLock) Token() int64 { return 0 }
 

@@ -52,21 +52,43 @@ func (c *cli) command(allocs []*core.Allocation, words []string, o *options) *ex
 
 // supervise starts cmd and waits for it, forwarding signals, enforcing
 // --max-hold (counted from when the resources were taken) and stopping
-// it when a lock is lost.
+// it when a lock is lost. Once the command has ended, so has every
+// process it started (see startCommand).
 func (c *cli) supervise(cmd *exec.Cmd, allocs []*core.Allocation, o *options, sigs <-chan os.Signal) (int, ending, error) {
+	if cmd.Err != nil { // not found on the PATH
+		return 0, ending{}, startError(cmd, cmd.Err)
+	}
 	ownGroup := !foreground()
-	cmd.SysProcAttr = procAttr(ownGroup)
-	if err := cmd.Start(); err != nil {
+	r, err := startCommand(cmd, lockFiles(allocs), ownGroup, o.killAfter)
+	if err != nil {
 		return 0, ending{}, startError(cmd, err)
 	}
-	p := &child{Process: cmd.Process, ownGroup: ownGroup}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait() // the status is in cmd.ProcessState
-		close(done)
-	}()
-	end := p.watch(done, sigs, losses(allocs, done), allocs[0].StartTime(), o, c.tellLost(o))
-	return exitStatus(cmd.ProcessState), end, nil
+	end := r.child.watch(r.ended, sigs, losses(allocs, r.ended), allocs[0].StartTime(), o, c.tellLost(o))
+	status, left, err := r.finish()
+	if len(left) > 0 {
+		c.say("the command left %s running; stopped %s (SIGTERM, then SIGKILL after --kill-after %s) before releasing %s",
+			strings.Join(left, ", "), plural(len(left), "it", "them"), o.killAfter, ids(allocs))
+	}
+	return status, end, err
+}
+
+// running is a command that startCommand started.
+type running struct {
+	child *child
+	ended <-chan struct{} // closed once the command has ended
+	// finish waits until every process the command started has ended,
+	// and returns the command's status and what it left running.
+	finish func() (status int, left []string, err error)
+}
+
+// lockFiles are the files that hold the allocations' locks, for the
+// process that outlives the command to inherit.
+func lockFiles(allocs []*core.Allocation) []*os.File {
+	var files []*os.File
+	for _, a := range allocs {
+		files = append(files, a.ExtraFiles()...)
+	}
+	return files
 }
 
 // ending is what lockable did to the command while it ran.
@@ -138,6 +160,10 @@ func (p *child) forward(sig os.Signal) {
 // startError words a failure to start the command, with the exit code
 // of coreutils env: 127 not found, 126 found but not runnable.
 func startError(cmd *exec.Cmd, err error) error {
+	var ee *exitError
+	if errors.As(err, &ee) { // the keeper's word
+		return withCode(ee.code, fmt.Errorf("cannot run %s: %w", cmd.Args[0], ee.err))
+	}
 	code := exitCannotRun
 	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 		code = exitNotFound

@@ -123,6 +123,26 @@ func sigtrapMain() {
 	}
 }
 
+// deadMain is the program "dead PIDFILE...": it exits 0 when every
+// process whose pid a file holds has ended (a zombie has), and 1 naming
+// those that still run. It looks once and does not wait.
+func deadMain() {
+	alive := false
+	for _, file := range os.Args[1:] {
+		data, err := os.ReadFile(file)
+		must(err)
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		must(err)
+		if err := syscall.Kill(pid, 0); err == nil && !zombie(pid) {
+			fmt.Printf("%s: pid %d still runs\n", file, pid)
+			alive = true
+		}
+	}
+	if alive {
+		os.Exit(1)
+	}
+}
+
 // writeAtomic writes a file whole or not at all, so that a waiter never
 // reads half of it; an empty path writes nothing.
 func writeAtomic(path, content string) error {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+	"time"
 )
 
 // forwardedSignals are the signals lockable catches and passes on to the
@@ -46,3 +47,7 @@ func exitStatus(ps *os.ProcessState) int { return ps.ExitCode() }
 
 // termWidth is 80 columns.
 func termWidth(*os.File) int { return 80 }
+
+// endGroup does nothing: without process groups, nothing the command
+// left is known.
+func (p *child) endGroup(time.Duration) []string { return nil }

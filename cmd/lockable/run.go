@@ -27,6 +27,9 @@ type cli struct {
 // returns the exit status. environ is the environment, as os.Environ
 // gives it; the command lockable runs inherits it.
 func run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if spec, ok := keeperSpecFrom(environ); ok {
+		return keepCommand(spec, environ)
+	}
 	c := &cli{environ: environ, stdin: stdin, stdout: stdout, stderr: stderr}
 	code, err := c.main(ctx, args)
 	switch {

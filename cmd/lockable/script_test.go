@@ -16,12 +16,18 @@ import (
 )
 
 // TestMain makes the test binary play lockable and the helper programs
-// of the scripts (waitfile, sigtrap) when run under their names.
+// of the scripts (waitfile, sigtrap, dead) when run under their names.
 func TestMain(m *testing.M) {
+	// lockable starts itself (here, this binary) as the keeper of its
+	// command; under any name, that is lockable's job.
+	if spec, ok := keeperSpecFrom(os.Environ()); ok {
+		os.Exit(keepCommand(spec, os.Environ()))
+	}
 	testscript.Main(m, map[string]func(){
 		"lockable": lockableMain,
 		"waitfile": waitfileMain,
 		"sigtrap":  sigtrapMain,
+		"dead":     deadMain,
 	})
 }
 

@@ -38,9 +38,13 @@ func (c *cli) validateList(ctx context.Context, name string) error {
 	return nil
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
+// plural is word for one, word+"s" (or the plural given) for more.
+func plural(n int, word string, pl ...string) string {
+	switch {
+	case n == 1:
 		return word
+	case len(pl) > 0:
+		return pl[0]
 	}
 	return word + "s"
 }
