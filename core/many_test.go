@@ -134,6 +134,7 @@ func TestStatus(t *testing.T) {
 		res("held", nil),
 		map[string]any{"id": "off", "hostname": testHost, "online": false},
 		map[string]any{"id": "far", "hostname": "elsewhere", "online": true},
+		map[string]any{"id": "anyhost", "online": true},
 	)
 	a, err := l.Lock(OwnedBy(t.Context(), "TestStatus"), q(`id=held`))
 	require.NoError(t, err)
@@ -145,7 +146,8 @@ func TestStatus(t *testing.T) {
 	for _, st := range sts {
 		got[st.Resource.ID()] = st.State
 	}
-	assert.Equal(t, map[string]State{"free": Free, "held": Held, "off": Offline, "far": OtherHost}, got)
+	assert.Equal(t, map[string]State{"free": Free, "held": Held, "off": Offline, "far": OtherHost, "anyhost": Free}, got,
+		"a resource without a hostname is attached to no host: free")
 	assert.Equal(t, "TestStatus", sts[1].Holder.Owner)
 	assert.Equal(t, a.ID(), sts[1].Holder.AllocationID)
 

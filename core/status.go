@@ -21,7 +21,10 @@ const (
 	Held
 	// Offline: the resource's "online" field is not true.
 	Offline
-	// OtherHost: the resource is attached to another host.
+	// OtherHost: the resource is attached to another host (its
+	// "hostname" names another). One without a hostname is attached to
+	// none: it is Free, and fits requirements that drop the hostname
+	// default ({"hostname": null}).
 	OtherHost
 )
 
@@ -112,7 +115,7 @@ func (l *Lockable) status(r provider.Resource, e lockbackend.Entry) ResourceStat
 		return ResourceStatus{Resource: r, State: Held, Holder: holderOf(e), Token: e.Token, TTL: e.TTL}
 	case !r.Online():
 		return ResourceStatus{Resource: r, State: Offline}
-	case r.Hostname() != l.hostname:
+	case r.Hostname() != "" && r.Hostname() != l.hostname:
 		return ResourceStatus{Resource: r, State: OtherHost}
 	}
 	return ResourceStatus{Resource: r, State: Free}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-lockable/lockable/internal/duration"
 	"github.com/go-lockable/lockable/internal/lockbackend"
 	"github.com/go-lockable/lockable/internal/redact"
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -79,25 +80,24 @@ func parseURL(u *url.URL) (settings, error) {
 	return s, nil
 }
 
-// parseTimeout reads the bound of one request: a positive Go duration.
+// parseTimeout reads the bound of one request: a positive duration.
 func parseTimeout(v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("timeout %q is not a positive duration (such as 5s)", v)
+	d, err := duration.Parse(v)
+	if err == nil && d <= 0 {
+		err = errors.New("is not positive")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("timeout %q %v (such as 5s)", v, err)
 	}
 	return d, nil
 }
 
-// parseTTL reads a lease time: a Go duration or seconds, at least 1 s;
-// etcd counts leases in whole seconds, so it is rounded up.
+// parseTTL reads a lease time, at least 1s; etcd counts leases in whole
+// seconds, so it is rounded up.
 func parseTTL(v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
+	d, err := duration.Parse(v)
 	if err != nil {
-		secs, serr := time.ParseDuration(v + "s")
-		if serr != nil {
-			return 0, fmt.Errorf("ttl %q is not a duration (such as 10s)", v)
-		}
-		d = secs
+		return 0, fmt.Errorf("ttl %q %v (such as 10s)", v, err)
 	}
 	if d < time.Second {
 		return 0, fmt.Errorf("ttl %q is shorter than etcd's smallest lease, 1s", v)

@@ -76,7 +76,7 @@ func TestStatusShowsHolderTokenAndTimeLeft(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(out), `"fencing_token":`)
 	assert.Contains(t, string(out), `"ttl_seconds":`)
-	assert.Equal(t, core.OtherHost, byID["s0"].State, "s0 has no hostname: free only to requirements that drop it")
+	assert.Equal(t, core.Free, byID["s0"].State, "s0 has no hostname: attached to no host, and free")
 	assert.Zero(t, byID["s0"].Token)
 }
 
@@ -174,10 +174,13 @@ func TestBadURLsSayWhatIsWrong(t *testing.T) {
 	src := provider.File(servers(t, 1))
 	for url, want := range map[string]string{
 		"etcd://127.0.0.1:1/lab?ttl=500ms":      "shorter than etcd's smallest lease",
-		"etcd://127.0.0.1:1/lab?ttl=soon":       `ttl "soon" is not a duration`,
+		"etcd://127.0.0.1:1/lab?ttl=soon":       `ttl "soon" is neither seconds (30, 0.5) nor a duration (90s, 5m) (such as 10s)`,
+		"etcd://127.0.0.1:1/lab?ttl=NaN":        `ttl "NaN" is neither seconds`,
+		"etcd://127.0.0.1:1/lab?ttl=1_0":        `ttl "1_0" is neither seconds`,
 		"etcd://127.0.0.1:1/lab?tll=2s":         `unknown parameter "tll"`,
 		"etcd://h1,,h2:2379/lab":                "an empty host",
-		"etcd://127.0.0.1:1/lab?timeout=-1s":    "not a positive duration",
+		"etcd://127.0.0.1:1/lab?timeout=-1s":    `timeout "-1s" is negative`,
+		"etcd://127.0.0.1:1/lab?timeout=0":      `timeout "0" is not positive`,
 		"etcd://127.0.0.1:1/lab?timeout=300ms":  "did not answer within 300ms",
 		"etcd://u:secret@127.0.0.1:1/lab?ttl=0": "shorter than etcd's smallest lease",
 	} {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -689,4 +690,69 @@ func waitFor[T any](t *testing.T, c <-chan T) T {
 // discardLog is a server error log that drops everything.
 func discardLog() *log.Logger {
 	return log.New(io.Discard, "", 0)
+}
+
+// A redirect to another scheme (file://, ftp://) is refused at once:
+// waiting cannot change the answer, so it is not retried.
+func TestHTTPRedirectToFileIsRefusedOnce(t *testing.T) {
+	var hits atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, "file:///etc/passwd", http.StatusFound)
+	})
+	var waits []time.Duration
+	_, err := HTTP(srv.URL, append(fast(), recordWaits(&waits))...).Resources(t.Context())
+	require.ErrorIs(t, err, ErrUnavailable)
+	assert.Contains(t, err.Error(), "refused a redirect to file: a resources list is served over http or https")
+	assert.EqualValues(t, 1, hits.Load())
+	assert.Empty(t, waits, "not retried")
+}
+
+func TestHTTPHostThatDoesNotExistIsNotRetried(t *testing.T) {
+	err := transportError(t.Context(), &net.DNSError{Err: "no such host", Name: "lab.invalid", IsNotFound: true}, time.Second)
+	assert.False(t, err.retryable)
+	assert.Contains(t, err.Error(), "check the URL's host")
+	err = transportError(t.Context(), &net.DNSError{Err: "server misbehaving", Name: "lab", IsTemporary: true}, time.Second)
+	assert.True(t, err.retryable, "a DNS server that fails may answer later")
+}
+
+// The caller's deadline bounds the whole load: connecting, the headers,
+// the body and every retry, whatever the source's own limits say. A
+// server that sends nothing, or a byte a second, is given up on then.
+func TestHTTPLoadEndsAtTheCallersDeadline(t *testing.T) {
+	trickle := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(http.StatusOK)
+		for range 1000 {
+			if _, err := w.Write([]byte(" ")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(time.Second):
+			}
+		}
+	}
+	for name, handler := range map[string]http.HandlerFunc{"silent": stall, "trickle": trickle} {
+		t.Run(name, func(t *testing.T) {
+			srv := serve(t, handler)
+			ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+			defer cancel()
+			// The source's own limits would allow a minute.
+			src := HTTP(srv.URL, WithTimeout(30*time.Second), WithRetryBudget(time.Minute))
+			done := make(chan error, 1)
+			go func() {
+				_, err := src.Resources(ctx)
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				require.ErrorIs(t, err, context.DeadlineExceeded)
+			case <-time.After(10 * time.Second):
+				t.Fatal("the load went on past the caller's deadline")
+			}
+		})
+	}
 }

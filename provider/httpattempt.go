@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -76,12 +77,17 @@ func retryableStatus(code int) bool {
 }
 
 // transportError classifies an error of Client.Do. Connection errors and
-// timeouts are retried; a refused redirect or a bad certificate is not.
+// timeouts are retried; what cannot heal by waiting is not: a refused
+// redirect, a certificate that does not verify, a host name that does not
+// exist.
 func transportError(actx context.Context, err error, limit time.Duration) *attemptError {
 	var certErr *tls.CertificateVerificationError
+	var dnsErr *net.DNSError
 	switch {
 	case isRedirectError(err), errors.As(err, &certErr):
 		return &attemptError{err: err}
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return &attemptError{err: fmt.Errorf("%w; check the URL's host", err)}
 	case errors.Is(actx.Err(), context.DeadlineExceeded):
 		return &attemptError{err: fmt.Errorf("no complete answer within %s: %w", limit, err), retryable: true}
 	}

@@ -48,8 +48,11 @@ func (c *httpConfig) checkRedirect(req *http.Request, via []*http.Request) error
 	if len(via) > c.maxRedirects {
 		return &redirectError{fmt.Sprintf("stopped after %d redirects; check the URL, or allow more with WithMaxRedirects", c.maxRedirects)}
 	}
-	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
-		return &redirectError{"refused a redirect from https to " + req.URL.Scheme}
+	switch scheme := req.URL.Scheme; {
+	case scheme != "http" && scheme != "https":
+		return &redirectError{"refused a redirect to " + scheme + ": a resources list is served over http or https"}
+	case via[0].URL.Scheme == "https" && scheme != "https":
+		return &redirectError{"refused a redirect from https to " + scheme}
 	}
 	return nil
 }

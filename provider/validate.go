@@ -44,6 +44,7 @@ func (p parsed) next(name, text string) parsed {
 // List has no text of its own to point into).
 func validate(name, text string, positions bool) ([]Resource, error) {
 	v := &validator{text: trimBOM(text), positions: positions, seen: map[string]firstSeen{}}
+	v.repeats.s = v.text
 	v.err.Source = name
 	if !v.document() {
 		return nil, &v.err
@@ -72,6 +73,7 @@ type validator struct {
 	positions bool
 	seen      map[string]firstSeen
 	resources []Resource
+	repeats   repeatWalker
 	err       ValidationError
 }
 
@@ -99,6 +101,10 @@ func (v *validator) element(index int, elem gjson.Result) {
 		v.duplicate(index, elem.Index, id, first)
 		return
 	}
+	if d, ok := v.repeats.repeatedKey(elem.Index); ok {
+		v.repeated(index, elem.Index, id, d)
+		return
+	}
 	v.seen[id] = firstSeen{index, elem.Index}
 	v.resources = append(v.resources, Resource{id: id, raw: elem.Raw})
 }
@@ -111,6 +117,17 @@ func (v *validator) duplicate(index, offset int, id string, first firstSeen) {
 		where += fmt.Sprintf(" (%d:%d)", line, col)
 	}
 	v.problem(index, offset, id, fmt.Sprintf("duplicate id %s, first used at %s; ids must be unique", quoteID(id), where))
+}
+
+// repeated reports a key that appears twice in one object of a resource.
+func (v *validator) repeated(index, offset int, id string, d repeat) {
+	where := ""
+	if v.positions && !v.err.full() {
+		l1, c1 := position(v.text, d.first)
+		l2, c2 := position(v.text, d.second)
+		where = fmt.Sprintf(" (at %d:%d and %d:%d)", l1, c1, l2, c2)
+	}
+	v.problem(index, offset, id, fmt.Sprintf("the key %q appears twice in resource %s%s; the Python lockable would read the last, so which one counts is ambiguous: keep one", d.path, quoteID(id), where))
 }
 
 // problem records a problem at a byte offset of the text.

@@ -83,6 +83,11 @@ func TestValidateRefuses(t *testing.T) {
 		{"C1 control", `[{"id": "a\u0085b"}]`, Problem{Index: 0, Line: 1, Column: 2, ID: "a\u0085b", Message: `contains the control character U+0085`}, 0},
 		{"invalid UTF-8", "[{\"id\": \"a\xffb\"}]", Problem{Index: 0, Line: 1, Column: 2, ID: "a\xffb", Message: `is not valid UTF-8`}, 0},
 		{"too long", `[{"id": "` + long + `"}]`, Problem{Index: 0, Line: 1, Column: 2, ID: long, Message: `"… is 201 bytes long, more than 200`}, 0},
+		{"repeated key", "[\n {\"id\": \"dev1\", \"online\": true,\n  \"online\": false}\n]", Problem{Index: 0, Line: 2, Column: 2, ID: "dev1",
+			Message: `the key "online" appears twice in resource "dev1" (at 2:17 and 3:3); the Python lockable would read the last, so which one counts is ambiguous: keep one`}, 0},
+		{"repeated nested key", `[{"id": 1, "network": {"ip": "a", "ip": "b"}}]`, Problem{Index: 0, Line: 1, Column: 2, ID: "1", Message: `the key "network.ip" appears twice in resource "1" (at 1:24 and 1:35)`}, 0},
+		{"repeated key in an array's object", `[{"id": 1, "sims": [{"slot": 0}, {"slot": 1, "slot": 2}]}]`, Problem{Index: 0, Line: 1, Column: 2, ID: "1", Message: `the key "sims.slot" appears twice`}, 0},
+		{"repeated key, escaped", `[{"id": 1, "os": "a", "\u006fs": "b"}]`, Problem{Index: 0, Line: 1, Column: 2, ID: "1", Message: `the key "os" appears twice`}, 0},
 		{"second of two", `[{"id": "ok"}, {"id": "a/b"}, {"x": 1}]`, Problem{Index: 2, Line: 1, Column: 31, Message: `no "id"`}, 1},
 	}
 	for _, tt := range tests {
@@ -98,6 +103,18 @@ func TestValidateRefuses(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+func TestValidateFindsRepeatsAmongManyKeys(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`[{"id": "big"`)
+	for i := range 100 {
+		fmt.Fprintf(&b, `, "k%d": %d`, i, i)
+	}
+	b.WriteString(`, "k57": 0}]`)
+	_, err := Validate("res.json", []byte(b.String()))
+	verr := requireValidationError(t, err)
+	assert.Contains(t, verr.Problems[0].Message, `the key "k57" appears twice`)
 }
 
 func TestValidateTooDeep(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/internal/config"
+	"github.com/go-lockable/lockable/internal/duration"
 )
 
 // Defaults that the Python lockable's command line set; scripts rely on
@@ -161,7 +162,7 @@ type durationValue time.Duration
 func (v *durationValue) String() string { return time.Duration(*v).String() }
 
 func (v *durationValue) Set(s string) error {
-	d, err := config.ParseTimeout(s)
+	d, err := duration.Parse(s)
 	if err != nil {
 		return err
 	}

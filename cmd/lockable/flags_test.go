@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,4 +119,49 @@ func TestOwner(t *testing.T) {
 	long := owner([]string{string(make([]byte, 200)), "x"})
 	assert.Len(t, long, maxOwner+3)
 	assert.Equal(t, "...", long[maxOwner:])
+}
+
+// FuzzFlags feeds the run form's flag parsing and requirement building
+// arbitrary words (NUL separates them): it must never panic, fail only
+// as bad usage, and keep every bound it promises.
+func FuzzFlags(f *testing.F) {
+	for _, s := range []string{
+		"--timeout\x0030\x00true",
+		"--timeout\x00NaN\x00true",
+		"--timeout\x001_000\x00true",
+		"--count\x00100000000\x00true",
+		"--count\x003\x00--requirements\x00os=android\x00true",
+		"--max-hold\x001h\x00--kill-after\x000.5\x00--\x00status",
+		"--requirements\x00{\"ram_gb\": {\"$gte\": 8}}\x00--requirements\x00a=1&b=true\x00x",
+		"-q\x00--explain\x00--no-shell\x00--validate-only",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, joined string) {
+		args := strings.Split(joined, "\x00")
+		o := newOptions()
+		fs := flagSet("lockable")
+		o.runFlags(fs)
+		if _, _, err := o.parse(fs, args); err != nil {
+			if !errors.Is(err, flag.ErrHelp) && exitCode(err) != exitUsage {
+				t.Fatalf("%q: %v is not a usage error", args, err)
+			}
+			return
+		}
+		for name, d := range map[string]time.Duration{"timeout": o.timeout, "max-hold": o.maxHold, "kill-after": o.killAfter} {
+			if d < 0 {
+				t.Fatalf("%q: --%s %v is negative", args, name, d)
+			}
+		}
+		qs, err := o.queries(config.Config{})
+		if err != nil {
+			if exitCode(err) != exitUsage || len(err.Error()) > 4096 {
+				t.Fatalf("%q: %v", args, err)
+			}
+			return
+		}
+		if len(qs) < 1 || len(qs) > maxHeld {
+			t.Fatalf("%q: %d requirements, outside 1..%d", args, len(qs), maxHeld)
+		}
+	})
 }

@@ -15,6 +15,11 @@ import (
 // maxOwner bounds the command line written into the lock as its owner.
 const maxOwner = 120
 
+// maxHeld bounds how many resources one run holds (--count, or several
+// --requirements): more than a lab has, and few enough that a typo such
+// as --count 1000000 is told at once.
+const maxHeld = 1000
+
 // lockRun is the Python-compatible form: hold resources that fit, run
 // the command, release them, exit with the command's status.
 func (c *cli) lockRun(ctx context.Context, o *options, command []string) (int, error) {
@@ -55,6 +60,10 @@ func (o *options) queries(cfg config.Config) ([]*query.Query, error) {
 	switch {
 	case o.count < 1:
 		return nil, usagef("--count %d: hold at least 1 resource", o.count)
+	case o.count > maxHeld:
+		return nil, usagef("--count %d: one run holds at most %d resources", o.count, maxHeld)
+	case len(texts) > maxHeld:
+		return nil, usagef("%d --requirements: one run holds at most %d resources", len(texts), maxHeld)
 	case o.count > 1 && len(texts) > 1:
 		return nil, usagef("--count with several --requirements: give either, not both")
 	case len(texts) == 0:

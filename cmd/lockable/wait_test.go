@@ -68,11 +68,26 @@ func TestWaitLineInALogIsOneLineEach(t *testing.T) {
 	assert.NotContains(t, b.String(), "\r")
 }
 
-func TestQuietWaitLineSaysNothing(t *testing.T) {
-	var l *waitLine
-	l.show(nil)
-	l.refresh(t.Context(), nil, nil)()
-	l.end(nil)
+// With -q, a run that waits says nothing until it fails (or gets its
+// resource); without it, it says what it waits for.
+func TestQuietSaysNothingWhileWaiting(t *testing.T) {
+	list, locks := writeList(t, lab(1)...), t.TempDir()
+	holder, err := core.New(provider.File(list), core.WithHostname("lab-1"), core.WithLockFolder(locks))
+	require.NoError(t, err)
+	a, err := holder.Lock(t.Context(), query.MustParse(""))
+	require.NoError(t, err)
+	defer a.Unlock()
+
+	args := []string{"--resources", list, "--lock-folder", locks, "--hostname", "lab-1", "--timeout", "0.2", "true"}
+	code, stdout, stderr := runCLI(t, nil, append([]string{"-q"}, args...)...)
+	assert.Equal(t, exitTimeout, code)
+	assert.Empty(t, stdout)
+	assert.Regexp(t, `^lockable: timed out after [0-9.]+m?s waiting for .*\n$`, stderr, "one line: the failure")
+	assert.NotContains(t, stderr, "lockable: waiting for", "no waiting line")
+
+	code, _, stderr = runCLI(t, nil, args...)
+	assert.Equal(t, exitTimeout, code)
+	assert.Contains(t, stderr, "lockable: waiting for {", "the waiting line, without -q")
 }
 
 func TestWanted(t *testing.T) {

@@ -4,13 +4,12 @@
 package config
 
 import (
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/duration"
 	"github.com/go-lockable/lockable/query"
 )
 
@@ -47,7 +46,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Backend:    strings.TrimSpace(getenv(EnvBackend)),
 	}
 	if v := getenv(EnvTimeout); v != "" {
-		d, err := ParseTimeout(v)
+		d, err := duration.Parse(v)
 		if err != nil {
 			return Config{}, fmt.Errorf("%s: timeout %q %w", EnvTimeout, strings.TrimSpace(v), err)
 		}
@@ -61,30 +60,6 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.Requirements = q
 	}
 	return c, nil
-}
-
-// ParseTimeout reads a timeout given in seconds ("30", "0.5"), as the
-// Python lockable takes it, or as a Go duration ("90s", "5m"). Its error
-// says what is wrong with the value ("is negative"); the caller names it.
-func ParseTimeout(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if secs, err := strconv.ParseFloat(s, 64); err == nil {
-		if secs < 0 {
-			return 0, errors.New("is negative")
-		}
-		if secs > (1<<63-1)/float64(time.Second) {
-			return 0, errors.New("is out of range")
-		}
-		return time.Duration(secs * float64(time.Second)), nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, errors.New("is neither seconds (30, 0.5) nor a duration (90s, 5m)")
-	}
-	if d < 0 {
-		return 0, errors.New("is negative")
-	}
-	return d, nil
 }
 
 // Options returns the core options the configuration sets.
