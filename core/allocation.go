@@ -10,7 +10,6 @@ import (
 	"github.com/go-lockable/lockable/internal/lockbackend"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/go-lockable/lockable/query"
-	"github.com/tidwall/gjson"
 )
 
 // Allocation is one held resource. It is safe for concurrent use.
@@ -34,9 +33,9 @@ func (a *Allocation) ResourceID() string { return a.resource.ID() }
 // was allocated.
 func (a *Allocation) Resource() provider.Resource { return a.resource }
 
-// Get returns a field of the resource's description by gjson path, such
-// as "serial" or "network.ip".
-func (a *Allocation) Get(path string) gjson.Result { return a.resource.Get(path) }
+// Get returns a field of the resource's description by field path, as
+// requirements name fields: "serial", "network.ip", "tags.0".
+func (a *Allocation) Get(path string) query.Value { return a.resource.Get(path) }
 
 // Requirements returns the requirements the resource was allocated for,
 // defaults included.

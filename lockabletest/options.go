@@ -64,8 +64,9 @@ func WithLockable(l *core.Lockable) Option {
 }
 
 // WithAttr records more fields of each allocated resource on the test,
-// by gjson path, as the attributes lockable.resource.<path> (see the
-// package documentation). A path must not contain spaces.
+// by field path as requirements name fields ("serial", "network.ip",
+// "tags.0"), as the attributes lockable.resource.<path> (see the package
+// documentation). A path must not contain spaces.
 func WithAttr(paths ...string) Option {
 	return optionFunc(func(o *options) { o.attrs = append(o.attrs, paths...) })
 }

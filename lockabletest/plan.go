@@ -96,6 +96,9 @@ func checkAttrPaths(paths []string) error {
 		if !attrKeyPart(path) {
 			return fmt.Errorf("WithAttr(%q): a path must be non-empty and without spaces, as t.Attr keys are", path)
 		}
+		if _, err := query.New(map[string]any{path: map[string]any{"$exists": true}}); err != nil {
+			return fmt.Errorf("WithAttr(%q): not a field path (%v)", path, err)
+		}
 	}
 	return nil
 }

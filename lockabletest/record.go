@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/core"
-	"github.com/tidwall/gjson"
+	"github.com/go-lockable/lockable/query"
 )
 
 // record sets the test attributes that say what t holds: under prefix,
@@ -41,13 +41,13 @@ var noNewlines = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 
 // attrValue renders a field on one line, as t.Attr requires: a string as
 // it is, anything else as compact JSON, a missing field as "".
-func attrValue(r gjson.Result) string {
-	if r.Type == gjson.String {
-		return noNewlines.Replace(r.String())
+func attrValue(v query.Value) string {
+	if !strings.HasPrefix(v.Raw(), "[") && !strings.HasPrefix(v.Raw(), "{") {
+		return noNewlines.Replace(v.String())
 	}
 	var b bytes.Buffer
-	if json.Compact(&b, []byte(r.Raw)) != nil {
-		return noNewlines.Replace(r.Raw)
+	if json.Compact(&b, []byte(v.Raw())) != nil {
+		return noNewlines.Replace(v.Raw())
 	}
 	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/go-lockable/lockable/query"
 	"github.com/tidwall/gjson"
 )
 
@@ -27,13 +28,13 @@ func (r Resource) JSON() string {
 	return r.raw
 }
 
-// Get returns the value at path in the resource's object, in gjson path
-// syntax (https://github.com/tidwall/gjson/blob/master/SYNTAX.md): dots
-// separate fields ("network.ip"), numbers index arrays ("tags.0"), and
-// "\." escapes a dot in a field name. A missing field gives a Result whose
-// Exists() is false; Get never fails.
-func (r Resource) Get(path string) gjson.Result {
-	return gjson.Get(r.raw, path)
+// Get returns the value at path in the resource's object, with the path
+// rules of requirements (see query.Get): dots separate fields
+// ("network.ip"), a step over an array looks into its object elements
+// and, when numeric, at that position ("tags.0"). A missing field gives a
+// Value whose Exists is false; Get never fails.
+func (r Resource) Get(path string) query.Value {
+	return query.Get(r.raw, path)
 }
 
 // Map decodes the resource's object into a map, with numbers as
@@ -50,7 +51,7 @@ func (r Resource) Map() (map[string]any, error) {
 
 // Hostname returns the "hostname" field when it is a string, else "".
 func (r Resource) Hostname() string {
-	v := r.Get("hostname")
+	v := gjson.Get(r.raw, "hostname")
 	if v.Type != gjson.String {
 		return ""
 	}
@@ -60,5 +61,5 @@ func (r Resource) Hostname() string {
 // Online reports whether the "online" field is the JSON value true. A
 // missing field, false, or any other value is not online.
 func (r Resource) Online() bool {
-	return r.Get("online").Type == gjson.True
+	return gjson.Get(r.raw, "online").Type == gjson.True
 }
