@@ -12,6 +12,7 @@ import (
 type FileSource struct {
 	path   string
 	absErr error
+	cfg    fileConfig
 	gate   gate
 	last   *fileLoad // guarded by gate
 }
@@ -25,13 +26,14 @@ type fileLoad struct {
 // File returns a source for the file at path, a UTF-8 JSON resources list.
 // A relative path is resolved against the working directory now, so later
 // changes of directory do not matter. File never fails: a missing or
-// unreadable file is an error of Resources.
-func File(path string) *FileSource {
+// unreadable file is an error of Resources. The options are WithMaxSize
+// and WithLogger.
+func File(path string, opts ...Option) *FileSource {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = path
 	}
-	return &FileSource{path: abs, absErr: err, gate: newGate()}
+	return &FileSource{path: abs, absErr: err, cfg: newFileConfig(opts), gate: newGate()}
 }
 
 // Path returns the absolute path of the file.
@@ -70,12 +72,28 @@ func (s *FileSource) Resources(ctx context.Context) ([]Resource, error) {
 	if s.last != nil && s.last.snap.unchanged(info) {
 		return s.last.resources, s.last.err
 	}
+	if info.Size() > s.cfg.maxSize {
+		return nil, fmt.Errorf("%w: %s is %d bytes, over the limit of %d bytes; raise it with WithMaxSize", ErrUnavailable, s.path, info.Size(), s.cfg.maxSize)
+	}
 	load, err := s.load(ctx)
 	if err != nil {
 		return nil, err
 	}
+	s.logLoad(load)
 	s.last = load
 	return load.resources, load.err
+}
+
+// logLoad tells the logger about a list read again.
+func (s *FileSource) logLoad(load *fileLoad) {
+	switch {
+	case s.last != nil && s.last.filled && load.text == s.last.text:
+		return // touched, not changed
+	case load.err != nil:
+		s.cfg.logger.Warn("resources list: invalid", "file", s.path, "err", load.err)
+	default:
+		s.cfg.logger.Info("resources list: loaded", "file", s.path, "resources", len(load.resources))
+	}
 }
 
 // load reads the file and validates it, reusing the last result when the

@@ -1,9 +1,11 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -305,4 +307,23 @@ func assertSameSlice(t *testing.T, want, got []Resource) {
 	if assert.Len(t, got, len(want)) && len(want) > 0 {
 		assert.Same(t, &want[0], &got[0], "expected the very same slice")
 	}
+}
+
+func TestFileMaxSizeAndLogger(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "res.json")
+	require.NoError(t, os.WriteFile(path, []byte(`[{"id": "a"}, {"id": "b"}]`), 0o644))
+	_, err := File(path, WithMaxSize(10)).Resources(t.Context())
+	require.ErrorIs(t, err, ErrUnavailable)
+	assert.Contains(t, err.Error(), "is 26 bytes, over the limit of 10 bytes; raise it with WithMaxSize")
+
+	var logs bytes.Buffer
+	src := File(path, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	_, err = src.Resources(t.Context())
+	require.NoError(t, err)
+	assert.Contains(t, logs.String(), "resources list: loaded")
+	assert.Contains(t, logs.String(), "resources=2")
+	require.NoError(t, os.WriteFile(path, []byte(`[{"id": "a"}, {"id": "a"}]`), 0o644))
+	_, err = src.Resources(t.Context())
+	require.ErrorIs(t, err, ErrInvalid)
+	assert.Contains(t, logs.String(), "resources list: invalid")
 }

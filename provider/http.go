@@ -79,6 +79,8 @@ func (s *HTTPSource) URL() string {
 //
 // Concurrent calls are served one fetch at a time; a call that waited for
 // a fetch which started after the call itself shares that fetch's result.
+// A call whose ctx is done already makes no request: it gets the last list
+// received, if there is one, and ctx's error otherwise.
 func (s *HTTPSource) Resources(ctx context.Context) ([]Resource, error) {
 	if s.urlErr != nil {
 		return nil, s.urlErr
@@ -90,6 +92,12 @@ func (s *HTTPSource) Resources(ctx context.Context) ([]Resource, error) {
 	defer s.gate.unlock()
 	if r := s.recent; r.shareable && r.seq > seen {
 		return r.resources, r.err
+	}
+	if err := ctx.Err(); err != nil {
+		if s.cache.filled {
+			return s.cache.resources, s.cache.err
+		}
+		return nil, fmt.Errorf("fetching resources list %s: %w", s.display, err)
 	}
 	seq := s.started.Add(1)
 	res, err := s.fetch(ctx)

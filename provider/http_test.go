@@ -257,7 +257,7 @@ func TestHTTPDuplicateID(t *testing.T) {
 
 func TestHTTPStallTimesOut(t *testing.T) {
 	srv := serve(t, stall)
-	_, err := HTTP(srv.URL, append(fast(), WithTimeout(100*time.Millisecond), WithRetries(0))...).Resources(t.Context())
+	_, err := HTTP(srv.URL, append(fast(), WithAttemptTimeout(100*time.Millisecond), WithRetries(0))...).Resources(t.Context())
 	require.ErrorIs(t, err, ErrUnavailable)
 	assert.Contains(t, err.Error(), "no complete answer within 100ms")
 }
@@ -273,7 +273,7 @@ func TestHTTPGivingUpNamesTheLastAnswer(t *testing.T) {
 		}
 		stall(w, r)
 	})
-	opts := append(fast(), WithTimeout(100*time.Millisecond), WithRetries(1))
+	opts := append(fast(), WithAttemptTimeout(100*time.Millisecond), WithRetries(1))
 	_, err := HTTP(srv.URL, opts...).Resources(t.Context())
 	require.ErrorIs(t, err, ErrUnavailable)
 	assert.Contains(t, err.Error(), "no complete answer within 100ms")
@@ -286,7 +286,7 @@ func TestHTTPStallInBodyTimesOut(t *testing.T) {
 		w.(http.Flusher).Flush()
 		stall(w, r)
 	})
-	_, err := HTTP(srv.URL, append(fast(), WithTimeout(100*time.Millisecond), WithRetries(0))...).Resources(t.Context())
+	_, err := HTTP(srv.URL, append(fast(), WithAttemptTimeout(100*time.Millisecond), WithRetries(0))...).Resources(t.Context())
 	require.ErrorIs(t, err, ErrUnavailable)
 	assert.Contains(t, err.Error(), "no complete answer within 100ms: reading the body")
 }
@@ -298,7 +298,7 @@ func TestHTTPCancelStopsAStalledRequest(t *testing.T) {
 		stall(w, r)
 	})
 	ctx, cancel := context.WithCancel(t.Context())
-	errc := fetchAsync(ctx, HTTP(srv.URL, WithTimeout(time.Hour), WithRetryBudget(time.Hour)))
+	errc := fetchAsync(ctx, HTTP(srv.URL, WithAttemptTimeout(time.Hour), WithRetryBudget(time.Hour)))
 	waitFor(t, arrived)
 	cancel()
 	err := waitFor(t, errc)
@@ -337,9 +337,9 @@ func TestHTTPBodyTooLarge(t *testing.T) {
 				hits.Add(1)
 				write(w)
 			})
-			_, err := HTTP(srv.URL, append(fast(), WithMaxBodySize(1024))...).Resources(t.Context())
+			_, err := HTTP(srv.URL, append(fast(), WithMaxSize(1024))...).Resources(t.Context())
 			require.ErrorIs(t, err, ErrUnavailable)
-			assert.Contains(t, err.Error(), "over the limit of 1024 bytes; raise it with WithMaxBodySize")
+			assert.Contains(t, err.Error(), "over the limit of 1024 bytes; raise it with WithMaxSize")
 			assert.EqualValues(t, 1, hits.Load(), "not retried")
 		})
 	}
@@ -616,7 +616,7 @@ func TestBackoff(t *testing.T) {
 
 // fast returns options that keep tests quick: short waits, a short budget.
 func fast() []HTTPOption {
-	return []HTTPOption{WithTimeout(2 * time.Second), WithBackoff(time.Millisecond, 5*time.Millisecond), WithRetryBudget(2 * time.Second)}
+	return []HTTPOption{WithAttemptTimeout(2 * time.Second), WithBackoff(time.Millisecond, 5*time.Millisecond), WithRetryBudget(2 * time.Second)}
 }
 
 // recordWaits replaces the waits between attempts: they are recorded, not
@@ -741,7 +741,7 @@ func TestHTTPLoadEndsAtTheCallersDeadline(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 			defer cancel()
 			// The source's own limits would allow a minute.
-			src := HTTP(srv.URL, WithTimeout(30*time.Second), WithRetryBudget(time.Minute))
+			src := HTTP(srv.URL, WithAttemptTimeout(30*time.Second), WithRetryBudget(time.Minute))
 			done := make(chan error, 1)
 			go func() {
 				_, err := src.Resources(ctx)
@@ -755,4 +755,24 @@ func TestHTTPLoadEndsAtTheCallersDeadline(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A done context makes no request: the last list received, or its error.
+func TestHTTPDoneContextGetsTheLastList(t *testing.T) {
+	var hits atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		_, _ = io.WriteString(w, twoPhones)
+	})
+	src := HTTP(srv.URL, fast()...)
+	done, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := src.Resources(done)
+	require.ErrorIs(t, err, context.Canceled, "nothing received yet")
+	first, err := src.Resources(t.Context())
+	require.NoError(t, err)
+	again, err := src.Resources(done)
+	require.NoError(t, err)
+	assert.Same(t, &first[0], &again[0])
+	assert.EqualValues(t, 1, hits.Load(), "no request with the done context")
 }

@@ -105,16 +105,16 @@ func (s *HTTPSource) notModified() ([]Resource, error) {
 // accept reads a 200's body within the size bound and validates it,
 // reusing the cached list when the body is the same.
 func (s *HTTPSource) accept(actx context.Context, resp *http.Response, limit time.Duration) ([]Resource, error) {
-	if resp.ContentLength > s.cfg.maxBody {
+	if resp.ContentLength > s.cfg.maxSize {
 		return nil, s.tooLarge(fmt.Sprintf("%d bytes", resp.ContentLength))
 	}
 	var body strings.Builder
 	body.Grow(int(max(resp.ContentLength, 0)) + 1)
-	n, err := io.Copy(&body, io.LimitReader(resp.Body, s.cfg.maxBody+1))
+	n, err := io.Copy(&body, io.LimitReader(resp.Body, s.cfg.maxSize+1))
 	if err != nil {
 		return nil, transportError(actx, fmt.Errorf("reading the body: %w", err), limit)
 	}
-	if n > s.cfg.maxBody {
+	if n > s.cfg.maxSize {
 		return nil, s.tooLarge("more")
 	}
 	s.remember(resp.Header, body.String())
@@ -123,7 +123,7 @@ func (s *HTTPSource) accept(actx context.Context, resp *http.Response, limit tim
 
 // tooLarge is the error of a body over the bound; it is not retried.
 func (s *HTTPSource) tooLarge(size string) *attemptError {
-	return &attemptError{err: fmt.Errorf("the body is %s, over the limit of %d bytes; raise it with WithMaxBodySize", size, s.cfg.maxBody)}
+	return &attemptError{err: fmt.Errorf("the body is %s, over the limit of %d bytes; raise it with WithMaxSize", size, s.cfg.maxSize)}
 }
 
 // remember validates a new body into the cache, with its validators. The

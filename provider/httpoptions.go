@@ -7,11 +7,11 @@ import (
 	"time"
 )
 
-// Defaults of an HTTP source, each changed by the option of the same name.
+// Defaults of the sources, each changed by the option of the same name.
 const (
-	DefaultTimeout        = 30 * time.Second
+	DefaultMaxSize        = 8 << 20 // a list's size, file or HTTP body
+	DefaultAttemptTimeout = 30 * time.Second
 	DefaultConnectTimeout = 10 * time.Second
-	DefaultMaxBodySize    = 8 << 20
 	DefaultRetries        = 4
 	DefaultRetryBudget    = time.Minute
 	DefaultBackoffMin     = 250 * time.Millisecond
@@ -19,23 +19,60 @@ const (
 	DefaultMaxRedirects   = 10
 )
 
-// HTTPOption configures an HTTP source. The options are the With*
-// functions of this package.
+// Option configures any source: File, HTTP and Open take it. Every
+// Option is also an HTTPOption.
+type Option interface {
+	HTTPOption
+	applyFile(*fileConfig)
+}
+
+// HTTPOption configures an HTTP source (HTTP, and Open for a URL): the
+// Options, and the With* functions that return an HTTPOption, which only
+// an HTTP source has a use for.
 type HTTPOption interface {
-	apply(*httpConfig)
+	applyHTTP(*httpConfig)
 }
 
 // optionFunc turns a function into an HTTPOption.
 type optionFunc func(*httpConfig)
 
-func (f optionFunc) apply(c *httpConfig) { f(c) }
+func (f optionFunc) applyHTTP(c *httpConfig) { f(c) }
 
-// httpConfig is what the options set.
+// sourceOption is an Option: it sets what every source shares.
+type sourceOption func(*common)
+
+func (f sourceOption) applyHTTP(c *httpConfig) { f(&c.common) }
+func (f sourceOption) applyFile(c *fileConfig) { f(&c.common) }
+
+// common is what every source's options set.
+type common struct {
+	maxSize int64
+	logger  *slog.Logger
+}
+
+func defaultCommon() common {
+	return common{maxSize: DefaultMaxSize, logger: slog.New(slog.DiscardHandler)}
+}
+
+// fileConfig is what the options of a file source set.
+type fileConfig struct {
+	common
+}
+
+func newFileConfig(opts []Option) fileConfig {
+	c := fileConfig{common: defaultCommon()}
+	for _, o := range opts {
+		o.applyFile(&c)
+	}
+	return c
+}
+
+// httpConfig is what the options of an HTTP source set.
 type httpConfig struct {
+	common
 	client         *http.Client
 	timeout        time.Duration
 	connectTimeout time.Duration
-	maxBody        int64
 	retries        int
 	budget         time.Duration
 	backoffMin     time.Duration
@@ -44,26 +81,24 @@ type httpConfig struct {
 	token          string
 	user, password string
 	basic          bool
-	logger         *slog.Logger
 	sleep          func(context.Context, time.Duration) error // tests replace it
 }
 
 // newHTTPConfig applies opts over the defaults.
 func newHTTPConfig(opts []HTTPOption) httpConfig {
 	c := httpConfig{
-		timeout:        DefaultTimeout,
+		common:         defaultCommon(),
+		timeout:        DefaultAttemptTimeout,
 		connectTimeout: DefaultConnectTimeout,
-		maxBody:        DefaultMaxBodySize,
 		retries:        DefaultRetries,
 		budget:         DefaultRetryBudget,
 		backoffMin:     DefaultBackoffMin,
 		backoffMax:     DefaultBackoffMax,
 		maxRedirects:   DefaultMaxRedirects,
-		logger:         slog.New(slog.DiscardHandler),
 		sleep:          sleep,
 	}
 	for _, o := range opts {
-		o.apply(&c)
+		o.applyHTTP(&c)
 	}
 	return c
 }
@@ -76,9 +111,11 @@ func positive[T time.Duration | int64](d, current T) T {
 	return current
 }
 
-// WithTimeout bounds one attempt: connecting, sending, and reading the
-// whole response. A non-positive d keeps the default (DefaultTimeout).
-func WithTimeout(d time.Duration) HTTPOption {
+// WithAttemptTimeout bounds one HTTP attempt: connecting, sending, and
+// reading the whole response. A non-positive d keeps the default
+// (DefaultAttemptTimeout). The caller's context bounds the whole load,
+// every attempt and retry included.
+func WithAttemptTimeout(d time.Duration) HTTPOption {
 	return optionFunc(func(c *httpConfig) { c.timeout = positive(d, c.timeout) })
 }
 
@@ -89,11 +126,12 @@ func WithConnectTimeout(d time.Duration) HTTPOption {
 	return optionFunc(func(c *httpConfig) { c.connectTimeout = positive(d, c.connectTimeout) })
 }
 
-// WithMaxBodySize bounds the response body, after decompression; a larger
-// body fails with ErrUnavailable. A non-positive n keeps the default
-// (DefaultMaxBodySize, 8 MiB).
-func WithMaxBodySize(n int64) HTTPOption {
-	return optionFunc(func(c *httpConfig) { c.maxBody = positive(n, c.maxBody) })
+// WithMaxSize bounds the size of the list, in bytes: a file's, or an HTTP
+// response body's after decompression. A larger list fails with
+// ErrUnavailable. A non-positive n keeps the default (DefaultMaxSize,
+// 8 MiB).
+func WithMaxSize(n int64) Option {
+	return sourceOption(func(c *common) { c.maxSize = positive(n, c.maxSize) })
 }
 
 // WithRetries sets how many times a failed attempt is retried (connection
@@ -156,10 +194,11 @@ func WithHTTPClient(client *http.Client) HTTPOption {
 	})
 }
 
-// WithLogger logs each attempt, retry and outcome to logger (by default
-// nothing is logged). Credentials are never logged.
-func WithLogger(logger *slog.Logger) HTTPOption {
-	return optionFunc(func(c *httpConfig) {
+// WithLogger logs what a source does to logger: a file's reloads, and
+// each HTTP attempt, retry and outcome. By default nothing is logged.
+// Credentials are never logged.
+func WithLogger(logger *slog.Logger) Option {
+	return sourceOption(func(c *common) {
 		if logger != nil {
 			c.logger = logger
 		}

@@ -20,13 +20,20 @@ type Source interface {
 }
 
 // Open returns the source that source names: an HTTP source for a URL that
-// starts with http:// or https:// (any case), otherwise a file. opts apply
-// to an HTTP source only.
+// starts with http:// or https:// (any case), otherwise a file. A file
+// takes the options that every source takes (Option); the others are for
+// an HTTP source only, and a file ignores them.
 func Open(source string, opts ...HTTPOption) Source {
 	if isURL(source) {
 		return HTTP(source, opts...)
 	}
-	return File(source)
+	var fileOpts []Option
+	for _, o := range opts {
+		if fo, ok := o.(Option); ok {
+			fileOpts = append(fileOpts, fo)
+		}
+	}
+	return File(source, fileOpts...)
 }
 
 // isURL reports whether source is an http or https URL.
