@@ -27,19 +27,19 @@ const (
 	maxBackoff = 250 * time.Millisecond
 	// reloadEvery paces reloading the resources list while waiting.
 	reloadEvery = time.Second
-	// diagnoseTimeout bounds asking the backend who holds what after a
-	// wait ended.
-	diagnoseTimeout = 5 * time.Second
 )
 
 // Lock allocates one free resource that fits q (with the default
-// requirements added). It blocks until one is free or ctx is done; it
-// tries once even when ctx is already done. It fails at once with an
-// error matching ErrNotFound when no resource fits, and with one matching
-// ErrTimeout (and context.DeadlineExceeded) when ctx's deadline passes.
-func (l *Lockable) Lock(ctx context.Context, q *query.Query) (*Allocation, error) {
-	as, err := l.acquire(ctx, []*query.Query{q})
-	if err != nil {
+// requirements added). It blocks until one is free or ctx is done. It
+// fails at once with an error matching ErrNotFound when no resource fits,
+// and with one matching ErrTimeout (and context.DeadlineExceeded) when
+// ctx's deadline passes; a cancelled ctx ends the wait with an error
+// matching context.Canceled. Every request it makes is bounded by ctx, so
+// Lock returns by ctx's deadline; with a ctx that is done already it
+// tries once with what needs no waiting (see TryLock).
+func (l *Lockable) Lock(ctx context.Context, q *query.Query, opts ...LockOption) (*Allocation, error) {
+	as, err := l.acquire(ctx, []*query.Query{q}, l.lockConfig(opts), true)
+	if err != nil || as == nil {
 		return nil, err
 	}
 	return as[0], nil
@@ -49,19 +49,44 @@ func (l *Lockable) Lock(ctx context.Context, q *query.Query) (*Allocation, error
 // nothing: when it returns an error, it holds none of them. It finds an
 // assignment whenever one exists among the free resources, and never
 // holds some resources while it waits for others. It blocks and fails as
-// Lock does.
-func (l *Lockable) LockMany(ctx context.Context, qs ...*query.Query) ([]*Allocation, error) {
+// Lock does. No requirements allocate nothing.
+func (l *Lockable) LockMany(ctx context.Context, qs []*query.Query, opts ...LockOption) ([]*Allocation, error) {
 	if len(qs) == 0 {
 		return nil, nil
 	}
-	return l.acquire(ctx, qs)
+	return l.acquire(ctx, qs, l.lockConfig(opts), true)
+}
+
+// TryLock allocates one free resource that fits q, as Lock does, but
+// never waits for one: when every fitting resource is held it returns
+// nil and no error. It fails with an error matching ErrNotFound when no
+// resource fits. ctx bounds the requests it makes (loading an HTTP list,
+// asking etcd); with a ctx that is done already, only what needs no
+// waiting is tried (the lock folder's locks, a list already received),
+// and the rest fails with ctx's error.
+func (l *Lockable) TryLock(ctx context.Context, q *query.Query, opts ...LockOption) (*Allocation, error) {
+	as, err := l.acquire(ctx, []*query.Query{q}, l.lockConfig(opts), false)
+	if err != nil || as == nil {
+		return nil, err
+	}
+	return as[0], nil
+}
+
+// TryLockMany allocates one distinct resource for each requirement, all
+// or nothing, as LockMany does, but never waits: when no assignment of
+// free resources exists, it returns nil and no error.
+func (l *Lockable) TryLockMany(ctx context.Context, qs []*query.Query, opts ...LockOption) ([]*Allocation, error) {
+	if len(qs) == 0 {
+		return nil, nil
+	}
+	return l.acquire(ctx, qs, l.lockConfig(opts), false)
 }
 
 // Do holds a resource that fits q while fn runs, and releases it when fn
 // returns or panics: the Python lockable's auto_lock. It blocks as Lock
 // does.
-func (l *Lockable) Do(ctx context.Context, q *query.Query, fn func(*Allocation) error) (err error) {
-	a, err := l.Lock(ctx, q)
+func (l *Lockable) Do(ctx context.Context, q *query.Query, fn func(*Allocation) error, opts ...LockOption) (err error) {
+	a, err := l.Lock(ctx, q, opts...)
 	if err != nil {
 		return err
 	}
@@ -69,10 +94,9 @@ func (l *Lockable) Do(ctx context.Context, q *query.Query, fn func(*Allocation) 
 	return fn(a)
 }
 
-// Unlock releases a, as a.Unlock does. Releasing an allocation twice, or
-// through a Lockable that did not allocate it, is an error matching
-// ErrNotHeld.
-func (l *Lockable) Unlock(a *Allocation) error {
+// release gives a back. Releasing an allocation twice is an error
+// matching ErrNotHeld.
+func (l *Lockable) release(a *Allocation) error {
 	l.mu.Lock()
 	held := l.held[a.ResourceID()] == a
 	if held {
@@ -80,7 +104,7 @@ func (l *Lockable) Unlock(a *Allocation) error {
 	}
 	l.mu.Unlock()
 	if !held {
-		return fmt.Errorf("%w: %s was released already or belongs to another Lockable", ErrNotHeld, a.ResourceID())
+		return fmt.Errorf("%w: %s was released already", ErrNotHeld, a.ResourceID())
 	}
 	a.markReleased(time.Now())
 	// A backend on the network bounds its own requests.
@@ -91,7 +115,8 @@ func (l *Lockable) Unlock(a *Allocation) error {
 	return nil
 }
 
-// request is one call of Lock or LockMany in progress.
+// request is one call of Lock, LockMany, TryLock or TryLockMany in
+// progress.
 type request struct {
 	reqs     []*query.Query // as given
 	full     []*query.Query // with defaults
@@ -100,10 +125,13 @@ type request struct {
 	list     []provider.Resource
 	loadedAt time.Time
 	backoff  time.Duration
+	// seen is what the backend last told of the fitting resources' locks,
+	// by resource id, for the timeout's explanation.
+	seen map[string]lockbackend.Entry
 }
 
-func (l *Lockable) acquire(ctx context.Context, qs []*query.Query) ([]*Allocation, error) {
-	r := &request{reqs: qs, owner: ownerOf(ctx, l.program), start: time.Now(), backoff: minBackoff}
+func (l *Lockable) acquire(ctx context.Context, qs []*query.Query, cfg lockConfig, wait bool) ([]*Allocation, error) {
+	r := &request{reqs: qs, owner: cfg.owner, start: time.Now(), backoff: minBackoff}
 	r.full = make([]*query.Query, len(qs))
 	for i, q := range qs {
 		r.full[i] = l.Requirements(q)
@@ -117,13 +145,16 @@ func (l *Lockable) acquire(ctx context.Context, qs []*query.Query) ([]*Allocatio
 	for {
 		changed := l.locks.Changed()
 		as, err := l.attempt(ctx, r)
-		if as != nil || err != nil {
+		switch {
+		case err != nil && r.list != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
+			return nil, l.gaveUp(ctx, r, ctx.Err()) // the deadline, not the backend
+		case as != nil || err != nil:
 			return as, err
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, l.gaveUp(r, err) // the one try owed to a done context
-		}
-		if stop == nil {
+		case !wait:
+			return nil, nil
+		case ctx.Err() != nil:
+			return nil, l.gaveUp(ctx, r, ctx.Err())
+		case stop == nil:
 			// Watch, then look once more: a release between the attempt
 			// and the watch would otherwise go unnoticed until the backoff.
 			stop = l.locks.Watch(ctx)
@@ -131,7 +162,7 @@ func (l *Lockable) acquire(ctx context.Context, qs []*query.Query) ([]*Allocatio
 			continue
 		}
 		if err := l.wait(ctx, r, changed); err != nil {
-			return nil, l.gaveUp(r, err)
+			return nil, l.gaveUp(ctx, r, err)
 		}
 	}
 }
@@ -194,35 +225,33 @@ func (l *Lockable) busy(ctx context.Context, r *request, fit [][]int) (map[int]b
 	if !ok {
 		return busy, nil
 	}
-	var all []int
-	for _, f := range fit {
-		all = append(all, f...)
-	}
-	slices.Sort(all)
-	all = slices.Compact(all)
+	all := unique(fit)
 	ids := make([]string, len(all))
 	for i, res := range all {
 		ids[i] = r.list[res].ID()
 	}
-	held, err := teller.Busy(backendContext(ctx), ids)
+	entries, err := teller.Busy(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	for i, h := range held {
-		if h {
+	r.seen = make(map[string]lockbackend.Entry, len(ids))
+	for i, e := range entries {
+		r.seen[ids[i]] = e
+		if e.Held {
 			busy[all[i]] = true
 		}
 	}
 	return busy, nil
 }
 
-// backendContext lets the one try owed to a done context reach the
-// backend.
-func backendContext(ctx context.Context) context.Context {
-	if ctx.Err() != nil {
-		return context.WithoutCancel(ctx)
+// unique returns the resources of every requirement, each once, sorted.
+func unique(fit [][]int) []int {
+	var all []int
+	for _, f := range fit {
+		all = append(all, f...)
 	}
-	return ctx
+	slices.Sort(all)
+	return slices.Compact(all)
 }
 
 func orders(fit [][]int, visit func([]int) *order) []*order {
@@ -243,16 +272,12 @@ func (l *Lockable) reload(ctx context.Context, r *request) (bool, error) {
 	return len(before) != len(r.list) || len(before) > 0 && &before[0] != &r.list[0], nil
 }
 
-// load reloads the resources list: always on the first attempt (even
-// when ctx is done), then at most every reloadEvery.
+// load reloads the resources list: always on the first attempt, then at
+// most every reloadEvery. A source asked with a done ctx gives what it has
+// without waiting, or fails.
 func (l *Lockable) load(ctx context.Context, r *request) error {
 	if r.list != nil && (ctx.Err() != nil || time.Since(r.loadedAt) < reloadEvery) {
-		return nil // a source would refuse a context that is done
-	}
-	if r.list == nil && ctx.Err() != nil {
-		// The one try owed to a context that is done includes loading
-		// the list: the source would refuse such a context.
-		ctx = context.WithoutCancel(ctx)
+		return nil
 	}
 	list, err := l.src.Resources(ctx)
 	if err != nil {
@@ -338,7 +363,7 @@ func preferTaken(fit []*order, taken map[int]*Allocation) []*order {
 func (l *Lockable) releaseAll(as iter.Seq[*Allocation]) error {
 	var errs []error
 	for a := range as {
-		errs = append(errs, l.Unlock(a))
+		errs = append(errs, l.release(a))
 	}
 	return errors.Join(errs...)
 }
@@ -360,7 +385,7 @@ func (l *Lockable) tryTake(ctx context.Context, r *request, i int, res provider.
 	if err != nil {
 		return nil, fmt.Errorf("describe the holder of %s: %w", id, err)
 	}
-	lk, err := l.locks.TryLock(backendContext(ctx), id, desc)
+	lk, err := l.locks.TryLock(ctx, id, desc)
 	if err != nil || lk == nil {
 		return nil, err
 	}

@@ -115,8 +115,9 @@ func (a *Allocation) ExtraFiles() []*os.File {
 
 // Unlock releases the resource. Releasing it twice is an error that
 // matches ErrNotHeld; releasing a lock that was lost is an error that
-// matches ErrLost (the resource is given back all the same).
-func (a *Allocation) Unlock() error { return a.owner.Unlock(a) }
+// matches ErrLost (the resource is given back all the same). It does not
+// wait beyond its backend's bound of one request (etcd's timeout).
+func (a *Allocation) Unlock() error { return a.owner.release(a) }
 
 // String describes the allocation for logs.
 func (a *Allocation) String() string {

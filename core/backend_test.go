@@ -16,7 +16,8 @@ func TestLockFolderHasNoFencingTokenAndNeverLoses(t *testing.T) {
 	assert.Zero(t, a.FencingToken(), "the lock folder keeps no shared counter")
 	assert.Nil(t, a.Lost(), "a file lock is lost only with its process")
 	assert.NoError(t, a.Err())
-	sts, err := l.Status(t.Context())
+	st, err := l.Status(t.Context(), nil)
+	sts := st.Resources
 	require.NoError(t, err)
 	require.Len(t, sts, 1)
 	assert.Equal(t, Held, sts[0].State)
@@ -41,7 +42,7 @@ func TestUnknownBackendSaysWhatToDo(t *testing.T) {
 		{"h1:2379", "the backend is not a URL such as etcd://"},
 		{"etcd://[::1", "the backend is not a URL such as etcd://"},
 	} {
-		_, err := New(src, WithBackend(tc.url))
+		_, err := New(t.Context(), src, WithBackend(tc.url))
 		require.Error(t, err, tc.url)
 		assert.ErrorContains(t, err, tc.want, tc.url)
 		assert.ErrorIs(t, err, ErrUnknownBackend, tc.url)

@@ -58,7 +58,7 @@ func BenchmarkLockManyUnlock(b *testing.B) {
 	reqs := []*query.Query{q(`{"type": "phone"}`), q(`{"id": {"$in": ["phone-1", "phone-2"]}}`), q(`id=phone-3`)}
 	ctx := context.Background()
 	for b.Loop() {
-		as, err := l.LockMany(ctx, reqs...)
+		as, err := l.LockMany(ctx, reqs)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -20,7 +20,7 @@ func TestKilledHolderFreesResourceAtOnce(t *testing.T) {
 	l := newLockable(t, path, dir)
 	_, err := l.Lock(expired(t), q(""))
 	require.ErrorIs(t, err, ErrTimeout, "held by the child")
-	sts, err := l.Status(t.Context())
+	sts, err := statuses(t, l)
 	require.NoError(t, err)
 	require.Equal(t, Held, sts[0].State)
 	assert.Equal(t, child.cmd.Process.Pid, sts[0].Holder.PID)
@@ -33,7 +33,7 @@ func TestKilledHolderFreesResourceAtOnce(t *testing.T) {
 	require.NoError(t, err)
 	first, _, _ := strings.Cut(string(content), "\n")
 	assert.Equal(t, strconv.Itoa(child.cmd.Process.Pid), first, "the dead holder's line stays")
-	sts, err = l.Status(t.Context())
+	sts, err = statuses(t, l)
 	require.NoError(t, err)
 	assert.Equal(t, Free, sts[0].State, "a stale holder line does not make a resource held")
 

@@ -25,7 +25,7 @@ func newExampleLockable() (*core.Lockable, func()) {
 	if err != nil {
 		panic(err)
 	}
-	lk, err := core.New(provider.List(exampleLab), core.WithHostname("lab-runner-1"), core.WithLockFolder(dir))
+	lk, err := core.New(context.Background(), provider.List(exampleLab), core.WithHostname("lab-runner-1"), core.WithLockFolder(dir))
 	if err != nil {
 		panic(err)
 	}
@@ -70,7 +70,7 @@ func ExampleLockable_LockMany() {
 	defer cleanup()
 
 	// All or nothing: one resource per requirement, each a different one.
-	as, err := lk.LockMany(context.Background(), query.MustParse(""), query.MustParse("os=ios"))
+	as, err := lk.LockMany(context.Background(), []*query.Query{query.MustParse(""), query.MustParse("os=ios")})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -103,18 +103,34 @@ func ExampleLockable_Status() {
 	lk, cleanup := newExampleLockable()
 	defer cleanup()
 
-	held, _ := lk.Lock(core.OwnedBy(context.Background(), "TestFlash"), query.MustParse("os=ios"))
+	held, _ := lk.Lock(context.Background(), query.MustParse("os=ios"), core.WithOwner("TestFlash"))
 	defer held.Unlock()
-	sts, _ := lk.Status(context.Background())
-	for _, st := range sts {
-		if st.State == core.Held {
-			fmt.Println(st.Resource.ID(), st.State, "by", st.Holder.Owner)
-			continue
+	st, _ := lk.Status(context.Background(), query.MustParse(`{"os": "android"}`))
+	for _, r := range st.Resources {
+		switch {
+		case r.State == core.Held:
+			fmt.Println(r.Resource.ID(), r.State, "by", r.Holder.Owner)
+		case r.Fits():
+			fmt.Println(r.Resource.ID(), r.State, "and fits")
+		default:
+			fmt.Println(r.Resource.ID(), r.State, "but", r.Mismatches[0])
 		}
-		fmt.Println(st.Resource.ID(), st.State)
 	}
 	// Output:
-	// pixel-7-01 free
+	// pixel-7-01 free and fits
 	// iphone-14-01 held by TestFlash
-	// pixel-6-01 offline
+	// pixel-6-01 offline but online: want true, have false
+}
+
+func ExampleLockable_TryLock() {
+	lk, cleanup := newExampleLockable()
+	defer cleanup()
+
+	ios := query.MustParse("os=ios")
+	first, _ := lk.TryLock(context.Background(), ios)
+	second, err := lk.TryLock(context.Background(), ios) // the only iPhone is taken
+	fmt.Println(first.ResourceID(), second == nil, err)
+	first.Unlock()
+	// Output:
+	// iphone-14-01 true <nil>
 }

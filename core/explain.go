@@ -90,16 +90,6 @@ func (e *NotFoundError) Error() string {
 // Is makes errors.Is(err, ErrNotFound) true.
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
-// Explain tells, for every resource of the list, whether it fits q with
-// the default requirements added, and which conditions it fails.
-func (l *Lockable) Explain(ctx context.Context, q *query.Query) ([]Fit, error) {
-	list, err := l.src.Resources(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load resources: %w", err)
-	}
-	return explainAll(list, l.Requirements(q)), nil
-}
-
 func explainAll(list []provider.Resource, q *query.Query) []Fit {
 	out := make([]Fit, len(list))
 	for i, r := range list {
@@ -129,17 +119,25 @@ func closest(fits []Fit, n int) []Fit {
 	return fits[:min(n, len(fits))]
 }
 
-// gaveUp turns the end of a wait into the error the caller sees.
-func (l *Lockable) gaveUp(r *request, ctxErr error) error {
+// gaveUp turns the end of a wait into the error the caller sees. It
+// makes no request that would wait past ctx: the lock folder's files are
+// read again, but a backend on the network is asked only if ctx allows,
+// and otherwise what it last said is told.
+func (l *Lockable) gaveUp(ctx context.Context, r *request, ctxErr error) error {
 	if !errors.Is(ctxErr, context.DeadlineExceeded) {
 		return fmt.Errorf("gave up waiting for %s: %w", requirementsText(r.full), ctxErr)
 	}
 	e := &TimeoutError{Requirements: r.full, Waited: time.Since(r.start), Err: ctxErr}
-	ctx, cancel := context.WithTimeout(context.Background(), diagnoseTimeout)
-	defer cancel()
-	sts, err := l.statuses(ctx, r.list, l.fittingAny(r))
+	if r.list == nil {
+		return e
+	}
+	which := l.fittingAny(r)
+	sts, err := l.statuses(ctx, r.list, which)
 	if err != nil {
-		return errors.Join(e, err)
+		sts = make([]ResourceStatus, len(which))
+		for k, i := range which {
+			sts[k] = l.status(r.list[i], r.seen[r.list[i].ID()])
+		}
 	}
 	e.Fitting = sts
 	return e

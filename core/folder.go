@@ -202,13 +202,17 @@ func readEntry(f *os.File) (lockbackend.Entry, error) {
 func (d *folder) Changed() <-chan struct{} { return d.notify.Changed() }
 
 // Watch watches the folder for releases by other processes until stop.
-func (d *folder) Watch(context.Context) (stop func()) { return d.notify.watch() }
+func (d *folder) Watch(ctx context.Context) (stop func()) { return d.notify.watch(ctx) }
 
 // Polls is true: a crashed holder's lock goes without an event.
 func (d *folder) Polls() bool { return true }
 
-// Close does nothing: the folder keeps no connection.
-func (d *folder) Close() error { return nil }
+// Close stops the folder's watcher, if it runs, and waits for it. The
+// folder keeps no connection; held locks stay held.
+func (d *folder) Close() error {
+	d.notify.close()
+	return nil
+}
 
 // fileLock is one held lock file.
 type fileLock struct {

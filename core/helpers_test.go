@@ -39,7 +39,7 @@ func phones(n int) []map[string]any {
 // own lock folder dir.
 func newLockable(t testing.TB, path, dir string) *Lockable {
 	t.Helper()
-	l, err := New(provider.File(path), WithHostname(testHost), WithLockFolder(dir))
+	l, err := New(t.Context(), provider.File(path), WithHostname(testHost), WithLockFolder(dir))
 	require.NoError(t, err)
 	return l
 }
@@ -52,3 +52,10 @@ func newLab(t testing.TB, resources ...map[string]any) (*Lockable, string) {
 }
 
 func q(s string) *query.Query { return query.MustParse(s) }
+
+// statuses returns the status of every resource of l's list.
+func statuses(t testing.TB, l *Lockable) ([]ResourceStatus, error) {
+	t.Helper()
+	st, err := l.Status(t.Context(), nil)
+	return st.Resources, err
+}

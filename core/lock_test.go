@@ -29,7 +29,7 @@ func expired(t *testing.T) context.Context {
 
 func TestLockWritesHolderAndUnlockEmptiesFile(t *testing.T) {
 	l, dir := newLab(t, phones(1)...)
-	a, err := l.Lock(OwnedBy(t.Context(), "TestOwner"), q(`{"type":"phone"}`))
+	a, err := l.Lock(t.Context(), q(`{"type":"phone"}`), WithOwner("TestOwner"))
 	require.NoError(t, err)
 
 	content, err := os.ReadFile(filepath.Join(dir, "phone-0.pid"))
@@ -72,14 +72,10 @@ func TestAllocationDescribesResource(t *testing.T) {
 	assert.GreaterOrEqual(t, a.QueueTime(), time.Duration(0))
 }
 
-func TestUnlockTwiceOrElsewhereIsAnError(t *testing.T) {
-	path := lab(t, phones(1)...)
-	dir := t.TempDir()
-	l1, l2 := newLockable(t, path, dir), newLockable(t, path, dir)
-
-	a, err := l1.Lock(t.Context(), q(""))
+func TestUnlockTwiceIsAnError(t *testing.T) {
+	l, _ := newLab(t, phones(1)...)
+	a, err := l.Lock(t.Context(), q(""))
 	require.NoError(t, err)
-	require.ErrorIs(t, l2.Unlock(a), ErrNotHeld, "another Lockable cannot release it")
 	require.NoError(t, a.Unlock())
 	require.ErrorIs(t, a.Unlock(), ErrNotHeld, "released twice")
 }
@@ -103,11 +99,11 @@ func TestDefaultRequirements(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.reqs, func(t *testing.T) {
-			sts, err := l.Match(t.Context(), q(tt.reqs))
+			st, err := l.Status(t.Context(), q(tt.reqs))
 			require.NoError(t, err)
 			var ids []string
-			for _, st := range sts {
-				ids = append(ids, st.Resource.ID())
+			for _, r := range st.Fitting() {
+				ids = append(ids, r.Resource.ID())
 			}
 			assert.Equal(t, tt.want, ids)
 		})
@@ -187,7 +183,7 @@ func TestNotFoundSuggestsFieldForTypo(t *testing.T) {
 
 func TestTimeoutSaysWhoHolds(t *testing.T) {
 	l, _ := newLab(t, phones(1)...)
-	held, err := l.Lock(OwnedBy(t.Context(), "TestHolder"), q(""))
+	held, err := l.Lock(t.Context(), q(""), WithOwner("TestHolder"))
 	require.NoError(t, err)
 	defer held.Unlock()
 
@@ -303,7 +299,7 @@ func TestLockFolderProblems(t *testing.T) {
 	t.Run("folder is a file", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "file")
 		require.NoError(t, os.WriteFile(file, nil, 0o644))
-		_, err := New(stubSource{}, WithLockFolder(filepath.Join(file, "locks")))
+		_, err := New(t.Context(), stubSource{}, WithLockFolder(filepath.Join(file, "locks")))
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "cannot be created")
 	})
@@ -374,13 +370,18 @@ type stubSource struct{}
 
 func (stubSource) Resources(context.Context) ([]provider.Resource, error) { return nil, nil }
 
-// A source refuses a context that is done; the one try owed to it must
-// still see the list.
-func TestTryOnceLoadsEvenWithContextDone(t *testing.T) {
-	l, err := New(ctxSource{provider.List(phones(1))}, WithHostname(testHost), WithLockFolder(t.TempDir()))
+// A done context is passed on as it is: a source that cannot answer
+// without waiting (one that refuses a done context, as an HTTP source
+// that has received nothing yet does) makes Lock fail at once, with the
+// context's error, rather than being asked without a deadline.
+func TestDoneContextReachesTheSource(t *testing.T) {
+	l, err := New(t.Context(), ctxSource{provider.List(phones(1))}, WithHostname(testHost), WithLockFolder(t.TempDir()))
 	require.NoError(t, err)
-	a, err := l.Lock(expired(t), q(""))
-	require.NoError(t, err)
+	_, err = l.Lock(expired(t), q(""))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+
+	a, err := l.TryLock(t.Context(), q(""))
+	require.NoError(t, err, "with a live context, the same source answers")
 	require.NoError(t, a.Unlock())
 }
 

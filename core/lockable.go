@@ -39,8 +39,9 @@ type Lockable struct {
 
 // New returns a Lockable that allocates the resources of src. It creates
 // the lock folder when missing and fails when it cannot; with another
-// backend (WithBackend), it fails when the backend cannot be reached.
-func New(src Source, opts ...Option) (*Lockable, error) {
+// backend (WithBackend), it connects within ctx and fails when the backend
+// cannot be reached. Close the Lockable when done with it.
+func New(ctx context.Context, src Source, opts ...Option) (*Lockable, error) {
 	if src == nil {
 		return nil, fmt.Errorf("core.New: no resources source")
 	}
@@ -51,7 +52,7 @@ func New(src Source, opts ...Option) (*Lockable, error) {
 	if cfg.hostname == "" {
 		cfg.hostname = localHostname()
 	}
-	locks, err := openBackend(cfg)
+	locks, err := openBackend(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -68,16 +69,18 @@ func New(src Source, opts ...Option) (*Lockable, error) {
 	return l, nil
 }
 
-func openBackend(cfg config) (lockbackend.Backend, error) {
+func openBackend(ctx context.Context, cfg config) (lockbackend.Backend, error) {
 	if cfg.backend == "" {
 		return openFolder(cfg.lockFolder, cfg.log)
 	}
-	return lockbackend.Open(cfg.backend, cfg.log)
+	return lockbackend.Open(ctx, cfg.backend, cfg.log)
 }
 
-// Close releases what the Lockable uses to reach its backend, such as
-// the connection to etcd; the lock folder needs nothing. Release the
-// allocations first: a lock whose lease is no longer renewed is lost.
+// Close stops what the Lockable runs in the background (watches of the
+// locks) and waits for it, and closes its connection to the backend
+// (etcd); the lock folder keeps none. Release the allocations first: on
+// the lock folder they stay held until released or until the process
+// ends, but a lock whose lease is no longer renewed (etcd) is lost.
 func (l *Lockable) Close() error { return l.locks.Close() }
 
 // Hostname returns the host whose resources this Lockable allocates by

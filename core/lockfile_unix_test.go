@@ -4,6 +4,7 @@ package core
 
 import (
 	"fmt"
+	"github.com/go-lockable/lockable/query"
 	"os"
 	"os/exec"
 	osuser "os/user"
@@ -46,7 +47,7 @@ func TestSymlinkedLockFileIsRefused(t *testing.T) {
 	assert.Contains(t, err.Error(), "remove the link")
 	assertUntouched(t, target)
 
-	_, err = l.Status(t.Context())
+	_, err = l.Status(t.Context(), nil)
 	require.Error(t, err, "status does not read through the link either")
 	assert.Contains(t, err.Error(), link)
 	assertUntouched(t, target)
@@ -107,13 +108,13 @@ func TestWorldWritableFolderWithoutStickyBitIsRefused(t *testing.T) {
 	require.NoError(t, os.Mkdir(dir, 0o755))
 	require.NoError(t, os.Chmod(dir, 0o777))
 
-	_, err := New(stubSource{}, WithLockFolder(dir))
+	_, err := New(t.Context(), stubSource{}, WithLockFolder(dir))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "can be written by every user and has no sticky bit")
 	assert.Contains(t, err.Error(), "chmod +t "+dir)
 
 	require.NoError(t, os.Chmod(dir, 0o777|os.ModeSticky))
-	_, err = New(stubSource{}, WithLockFolder(dir))
+	_, err = New(t.Context(), stubSource{}, WithLockFolder(dir))
 	require.NoError(t, err, "with the sticky bit, as /tmp has, it is a shared folder")
 }
 
@@ -123,7 +124,7 @@ func TestDefaultFolderIsTheUsersOwn(t *testing.T) {
 	want := filepath.Join(tmp, "lockable-"+strconv.Itoa(os.Geteuid()))
 	require.Equal(t, want, DefaultLockFolder())
 
-	l, err := New(provider0(t), WithHostname(testHost))
+	l, err := New(t.Context(), provider0(t), WithHostname(testHost))
 	require.NoError(t, err)
 	a, err := l.Lock(t.Context(), q(""))
 	require.NoError(t, err)
@@ -140,7 +141,7 @@ func TestPlantedDefaultFolderIsRefused(t *testing.T) {
 		tmp := t.TempDir()
 		t.Setenv("TMPDIR", tmp)
 		require.NoError(t, os.Symlink(t.TempDir(), DefaultLockFolder()))
-		_, err := New(stubSource{})
+		_, err := New(t.Context(), stubSource{})
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "the default lock folder "+DefaultLockFolder()+" is not a directory but a L")
 	})
@@ -149,7 +150,7 @@ func TestPlantedDefaultFolderIsRefused(t *testing.T) {
 		t.Setenv("TMPDIR", tmp)
 		require.NoError(t, os.Mkdir(DefaultLockFolder(), 0o700))
 		require.NoError(t, os.Chmod(DefaultLockFolder(), 0o777))
-		_, err := New(stubSource{})
+		_, err := New(t.Context(), stubSource{})
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "can be written by other users")
 	})
@@ -159,7 +160,7 @@ func TestPlantedDefaultFolderIsRefused(t *testing.T) {
 		require.NoError(t, os.Chmod(tmp, 0o777|os.ModeSticky))
 		t.Setenv("TMPDIR", tmp)
 		other.run(t, "mkdir", "-m", "700", DefaultLockFolder())
-		_, err := New(stubSource{})
+		_, err := New(t.Context(), stubSource{})
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "belongs to "+other.name)
 		assert.Contains(t, err.Error(), "not to you")
@@ -181,7 +182,7 @@ func TestAnotherUsersPlantsInASharedFolder(t *testing.T) {
 	other.run(t, "sh", "-c", "umask 0; : > "+filepath.Join(shared, "phone-1.pid"))
 
 	l := newLockable(t, lab(t, phones(2)...), shared)
-	_, err := l.LockMany(expired(t), q(""))
+	_, err := l.LockMany(expired(t), []*query.Query{q("")})
 	require.Error(t, err)
 	assertUntouched(t, target)
 

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func TestLockManyFindsAnAssignmentFirstFitMisses(t *testing.T) {
 		res("c", map[string]any{"usb": true, "nfc": true, "gps": true}),
 	)
 	for range 30 { // candidates come in random order: try many orders
-		as, err := l.LockMany(expired(t), q(`usb=true`), q(`nfc=true`), q(`gps=true`))
+		as, err := l.LockMany(expired(t), []*query.Query{q(`usb=true`), q(`nfc=true`), q(`gps=true`)})
 		require.NoError(t, err)
 		assert.Equal(t, "c", as[2].ResourceID())
 		assert.Equal(t, "a", as[1].ResourceID())
@@ -59,7 +60,7 @@ func TestLockManyAllOrNothing(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
 	defer cancel()
-	_, err = l.LockMany(ctx, q(""), q(""))
+	_, err = l.LockMany(ctx, []*query.Query{q(""), q("")})
 	require.ErrorIs(t, err, ErrTimeout)
 
 	other, err := l.Lock(expired(t), q(`id=phone-0`))
@@ -67,7 +68,7 @@ func TestLockManyAllOrNothing(t *testing.T) {
 	require.NoError(t, other.Unlock())
 	require.NoError(t, held.Unlock())
 
-	as, err := l.LockMany(expired(t), q(""), q(""))
+	as, err := l.LockMany(expired(t), []*query.Query{q(""), q("")})
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"phone-0", "phone-1"}, ids(as))
 	unlockAll(t, as)
@@ -88,7 +89,7 @@ func TestLockManyNotFound(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
 			defer cancel()
-			_, err := l.LockMany(ctx, tt.reqs...)
+			_, err := l.LockMany(ctx, tt.reqs)
 			require.ErrorIs(t, err, ErrNotFound)
 			var nf *NotFoundError
 			require.ErrorAs(t, err, &nf)
@@ -99,7 +100,7 @@ func TestLockManyNotFound(t *testing.T) {
 
 func TestLockManyNone(t *testing.T) {
 	l, _ := newLab(t, phones(1)...)
-	as, err := l.LockMany(t.Context())
+	as, err := l.LockMany(t.Context(), nil)
 	require.NoError(t, err)
 	assert.Empty(t, as)
 }
@@ -114,7 +115,7 @@ func TestLockManyNoHoldAndWait(t *testing.T) {
 		wg.Go(func() {
 			for range 25 {
 				ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-				as, err := l.LockMany(ctx, q(""), q(""))
+				as, err := l.LockMany(ctx, []*query.Query{q(""), q("")})
 				cancel()
 				if !assert.NoError(t, err) {
 					return
@@ -136,11 +137,11 @@ func TestStatus(t *testing.T) {
 		map[string]any{"id": "far", "hostname": "elsewhere", "online": true},
 		map[string]any{"id": "anyhost", "online": true},
 	)
-	a, err := l.Lock(OwnedBy(t.Context(), "TestStatus"), q(`id=held`))
+	a, err := l.Lock(t.Context(), q(`id=held`), WithOwner("TestStatus"))
 	require.NoError(t, err)
 	defer a.Unlock()
 
-	sts, err := l.Status(t.Context())
+	sts, err := statuses(t, l)
 	require.NoError(t, err)
 	got := map[string]State{}
 	for _, st := range sts {
@@ -157,14 +158,29 @@ func TestStatus(t *testing.T) {
 	assert.Contains(t, string(js), `"owner":"TestStatus"`)
 }
 
-func TestExplain(t *testing.T) {
+func TestStatusMeasuresAgainstRequirements(t *testing.T) {
 	l, _ := newLab(t, res("a", map[string]any{"ram_gb": 8}), res("b", map[string]any{"ram_gb": 4}))
-	fits, err := l.Explain(t.Context(), q(`{"ram_gb": {"$gt": 6}}`))
+	st, err := l.Status(t.Context(), q(`{"ram_gb": {"$gt": 6}}`))
 	require.NoError(t, err)
-	require.Len(t, fits, 2)
-	assert.True(t, fits[0].Fits())
-	assert.False(t, fits[1].Fits())
-	assert.Contains(t, fits[1].String(), "ram_gb")
+	assert.Equal(t, `{"ram_gb":{"$gt":6},"hostname":"bench-1","online":true}`, st.Requirements.String())
+	require.Len(t, st.Resources, 2)
+	assert.True(t, st.Resources[0].Fits())
+	assert.False(t, st.Resources[1].Fits())
+	assert.Contains(t, st.Resources[1].String(), "ram_gb: want {\"$gt\":6}, have 4")
+	assert.Len(t, st.Fitting(), 1)
+
+	js, err := json.Marshal(st)
+	require.NoError(t, err)
+	assert.Contains(t, string(js), `"version":1,"hostname":"bench-1","requirements":{"ram_gb":{"$gt":6},`)
+	assert.Contains(t, string(js), `"fits":false,"mismatches":[{"field":"ram_gb","condition":{"$gt":6},"actual":4}]`)
+
+	st, err = l.Status(t.Context(), nil)
+	require.NoError(t, err)
+	assert.Nil(t, st.Requirements)
+	assert.Len(t, st.Fitting(), 2, "without requirements, every resource is counted")
+	js, err = json.Marshal(st)
+	require.NoError(t, err)
+	assert.NotContains(t, string(js), `"fits"`, "nothing was measured")
 }
 
 func TestTimeoutNamesEachFittingResourceOnce(t *testing.T) {
@@ -173,7 +189,7 @@ func TestTimeoutNamesEachFittingResourceOnce(t *testing.T) {
 	require.NoError(t, err)
 	defer held.Unlock()
 
-	_, err = l.LockMany(expired(t), q(""), q(""))
+	_, err = l.LockMany(expired(t), []*query.Query{q(""), q("")})
 	var te *TimeoutError
 	require.ErrorAs(t, err, &te)
 	var got []string

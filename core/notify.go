@@ -1,13 +1,17 @@
 package core
 
 import (
+	"context"
 	"log/slog"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/go-lockable/lockable/internal/lockbackend"
 )
+
+// watchBound is how long a waiter waits for the folder's watch to start.
+const watchBound = 5 * time.Second
 
 // notifier wakes waiters when a lock may have been released. Releases in
 // this process signal it directly; releases by other processes reach it
@@ -18,42 +22,29 @@ type notifier struct {
 	log *slog.Logger
 
 	lockbackend.Broadcast
-
-	mu      sync.Mutex
-	waiters int
-	watcher *fsnotify.Watcher
+	shared lockbackend.Shared
 }
 
 func newNotifier(dir string, log *slog.Logger) *notifier {
-	return &notifier{dir: dir, log: log}
+	n := &notifier{dir: dir, log: log}
+	n.shared.Run = n.run
+	return n
 }
 
 // watch makes sure the folder is watched until the returned stop is
-// called. Watches are shared: the watcher stops with its last user. When
-// no watcher can be started, waiters still wake by their backoff.
-func (n *notifier) watch() (stop func()) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.waiters++
-	if n.watcher == nil {
-		n.watcher = n.startWatcher()
-	}
-	return sync.OnceFunc(n.unwatch)
+// called. When no watcher can be started, waiters still wake by their
+// backoff.
+func (n *notifier) watch(ctx context.Context) (stop func()) {
+	return n.shared.Watch(ctx, watchBound)
 }
 
-func (n *notifier) unwatch() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.waiters--
-	if n.waiters == 0 && n.watcher != nil {
-		// Closing a watcher waits for its reader to notice; the caller
-		// that holds a resource now need not wait for that.
-		go n.watcher.Close()
-		n.watcher = nil
-	}
-}
+// close stops the watcher and waits until it has stopped.
+func (n *notifier) close() { n.shared.Close() }
 
-func (n *notifier) startWatcher() *fsnotify.Watcher {
+// run watches the folder until ctx is cancelled, turning file events on
+// lock files into signals.
+func (n *notifier) run(ctx context.Context, ready func()) {
+	defer ready()
 	w, err := fsnotify.NewWatcher()
 	if err == nil {
 		err = w.Add(n.dir)
@@ -63,27 +54,19 @@ func (n *notifier) startWatcher() *fsnotify.Watcher {
 		if w != nil {
 			w.Close()
 		}
-		return nil
+		return
 	}
-	go n.forward(w)
-	return w
-}
-
-// forward turns file events on lock files into signals until w is closed.
-func (n *notifier) forward(w *fsnotify.Watcher) {
+	defer w.Close()
+	ready()
 	for {
 		select {
-		case ev, ok := <-w.Events:
-			if !ok {
-				return
-			}
+		case <-ctx.Done():
+			return
+		case ev := <-w.Events:
 			if strings.HasSuffix(ev.Name, lockSuffix) && !ev.Has(fsnotify.Create) {
 				n.Signal()
 			}
-		case err, ok := <-w.Errors:
-			if !ok {
-				return
-			}
+		case err := <-w.Errors:
 			n.log.Debug("lock folder watcher", "err", err)
 			n.Signal()
 		}

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"log/slog"
 )
 
@@ -59,19 +58,29 @@ func WithLogger(log *slog.Logger) Option {
 	return optionFunc(func(c *config) { c.log = log })
 }
 
-type ownerKey struct{}
+// LockOption configures one call of Lock, LockMany, TryLock, TryLockMany
+// or Do.
+type LockOption interface{ applyLock(*lockConfig) }
 
-// OwnedBy returns a context that names the owner of the allocations made
-// with it: a free-form label, such as a test's name or a command line,
-// that status and timeout messages show. The default is the program's
-// name.
-func OwnedBy(ctx context.Context, owner string) context.Context {
-	return context.WithValue(ctx, ownerKey{}, owner)
+type lockConfig struct {
+	owner string
 }
 
-func ownerOf(ctx context.Context, fallback string) string {
-	if owner, ok := ctx.Value(ownerKey{}).(string); ok {
-		return owner
+type lockOptionFunc func(*lockConfig)
+
+func (f lockOptionFunc) applyLock(c *lockConfig) { f(c) }
+
+// WithOwner names the owner of the allocations a call makes: a free-form
+// label, such as a test's name or a command line, that status and timeout
+// messages show. The default is the program's name.
+func WithOwner(owner string) LockOption {
+	return lockOptionFunc(func(c *lockConfig) { c.owner = owner })
+}
+
+func (l *Lockable) lockConfig(opts []LockOption) lockConfig {
+	c := lockConfig{owner: l.program}
+	for _, o := range opts {
+		o.applyLock(&c)
 	}
-	return fallback
+	return c
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-lockable/lockable/provider"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
 
 // The test binary doubles as the other processes of these tests: with
@@ -35,11 +36,13 @@ const (
 // childWait bounds every wait on a child process.
 const childWait = 60 * time.Second
 
+// The tests leave no goroutine behind: a Lockable's watchers stop when
+// nobody waits, and Close waits for them.
 func TestMain(m *testing.M) {
 	if role := os.Getenv(childRole); role != "" {
 		os.Exit(runChild(role))
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 func runChild(role string) int {
@@ -63,7 +66,7 @@ func runChild(role string) int {
 }
 
 func childLockable() (*Lockable, error) {
-	return New(provider.File(os.Getenv(childResources)), WithHostname(testHost), WithLockFolder(os.Getenv(childLocks)))
+	return New(context.Background(), provider.File(os.Getenv(childResources)), WithHostname(testHost), WithLockFolder(os.Getenv(childLocks)))
 }
 
 // childHold takes a resource, says "locked <id>", and releases it when
@@ -73,9 +76,9 @@ func childHold() error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(OwnedBy(context.Background(), "child"), childWait)
+	ctx, cancel := context.WithTimeout(context.Background(), childWait)
 	defer cancel()
-	a, err := l.Lock(ctx, q(""))
+	a, err := l.Lock(ctx, q(""), WithOwner("child"))
 	if err != nil {
 		return err
 	}

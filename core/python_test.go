@@ -20,7 +20,7 @@ func TestPythonHolderExcludesUs(t *testing.T) {
 
 	_, err := l.Lock(expired(t), q(""))
 	require.ErrorIs(t, err, ErrTimeout)
-	sts, err := l.Status(t.Context())
+	sts, err := statuses(t, l)
 	require.NoError(t, err)
 	assert.Equal(t, Held, sts[0].State)
 	assert.Equal(t, py.cmd.Process.Pid, sts[0].Holder.PID, "read from the Python holder's pid line")

@@ -40,10 +40,59 @@ func (s State) String() string {
 // MarshalText renders the state as its name.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
-// ResourceStatus is one resource and its state.
+// StatusVersion is the version of Status's JSON form; it grows when a
+// field changes meaning or goes away, not when one is added.
+const StatusVersion = 1
+
+// Status is the lab as a Lockable sees it at one moment: every resource
+// with its state and holder and, when requirements were given, how each
+// measures up to them.
+type Status struct {
+	// Hostname is the host whose resources the defaults select.
+	Hostname string
+	// Requirements are the requirements every resource was measured
+	// against, defaults included; nil when Status was given none.
+	Requirements *query.Query
+	// Resources are the resources of the list, in its order.
+	Resources []ResourceStatus
+}
+
+// Fitting returns the resources that fit the requirements (all of them
+// when Status was given none).
+func (s Status) Fitting() []ResourceStatus {
+	var out []ResourceStatus
+	for _, r := range s.Resources {
+		if r.Fits() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// MarshalJSON renders the status as {"version", "hostname",
+// "requirements", "resources": [...]}, each resource as ResourceStatus
+// renders it.
+func (s Status) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Version      int              `json:"version"`
+		Hostname     string           `json:"hostname"`
+		Requirements json.RawMessage  `json:"requirements,omitempty"`
+		Resources    []ResourceStatus `json:"resources"`
+	}{Version: StatusVersion, Hostname: s.Hostname, Resources: s.Resources}
+	if s.Requirements != nil {
+		out.Requirements = json.RawMessage(s.Requirements.String())
+	}
+	if out.Resources == nil {
+		out.Resources = []ResourceStatus{}
+	}
+	return json.Marshal(out)
+}
+
+// ResourceStatus is one resource, its state, and how it measures up to
+// the requirements Status was given (Fit).
 type ResourceStatus struct {
-	Resource provider.Resource
-	State    State
+	Fit
+	State State
 	// Holder says who holds the resource when State is Held, as far as
 	// its lock tells.
 	Holder Holder
@@ -53,44 +102,80 @@ type ResourceStatus struct {
 	// TTL is how long the holder's lease lasts if it stops renewing it;
 	// 0 for the lock folder, whose locks do not expire.
 	TTL time.Duration
+	// measured: Fit is against requirements Status was given.
+	measured bool
 }
 
 // MarshalJSON renders the status as {"id", "state", "holder",
-// "fencing_token", "ttl_seconds", "resource"}; the holder's fields only
-// when it is held, and those a backend does not have are left out.
+// "fencing_token", "ttl_seconds", "fits", "mismatches", "resource"}: the
+// holder's fields only when it is held, those a backend does not have
+// left out; "fits" and "mismatches" only when Status was given
+// requirements, each mismatch as {"field", "condition", "actual"}.
 func (s ResourceStatus) MarshalJSON() ([]byte, error) {
 	out := struct {
-		ID       string          `json:"id"`
-		State    State           `json:"state"`
-		Holder   *Holder         `json:"holder,omitempty"`
-		Token    int64           `json:"fencing_token,omitempty"`
-		TTL      float64         `json:"ttl_seconds,omitempty"`
-		Resource json.RawMessage `json:"resource"`
+		ID         string          `json:"id"`
+		State      State           `json:"state"`
+		Holder     *Holder         `json:"holder,omitempty"`
+		Token      int64           `json:"fencing_token,omitempty"`
+		TTL        float64         `json:"ttl_seconds,omitempty"`
+		Fits       *bool           `json:"fits,omitempty"`
+		Mismatches []mismatchJSON  `json:"mismatches,omitempty"`
+		Resource   json.RawMessage `json:"resource"`
 	}{ID: s.Resource.ID(), State: s.State, Resource: json.RawMessage(s.Resource.JSON())}
 	if s.State == Held {
 		out.Holder, out.Token, out.TTL = &s.Holder, s.Token, s.TTL.Seconds()
 	}
+	if s.measured {
+		fits := s.Fits()
+		out.Fits = &fits
+		for _, m := range s.Mismatches {
+			out.Mismatches = append(out.Mismatches, mismatchJSON{Field: m.Field, Condition: rawOr(m.Condition, "null"), Actual: rawOr(m.Actual, "")})
+		}
+	}
 	return json.Marshal(out)
 }
 
-// Status returns every resource of the list with its state. A held
-// resource is Held whatever else is true of it.
-func (l *Lockable) Status(ctx context.Context) ([]ResourceStatus, error) {
-	list, err := l.src.Resources(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load resources: %w", err)
-	}
-	return l.statuses(ctx, list, allIndices(len(list)))
+type mismatchJSON struct {
+	Field     string          `json:"field"`
+	Condition json.RawMessage `json:"condition"`
+	Actual    json.RawMessage `json:"actual,omitempty"`
 }
 
-// Match returns the resources that fit q, with the default requirements
-// added, each with its state: which would do, free or not.
-func (l *Lockable) Match(ctx context.Context, q *query.Query) ([]ResourceStatus, error) {
+// rawOr is s as raw JSON, or empty when s is: then "" leaves the field
+// out and "null" writes null.
+func rawOr(s, empty string) json.RawMessage {
+	if s == "" {
+		s = empty
+	}
+	if s == "" {
+		return nil
+	}
+	return json.RawMessage(s)
+}
+
+// Status reports every resource of the list with its state: who holds it
+// and since when, or why it is not free. When q is not nil, it also
+// measures every resource against q with the default requirements: Fits
+// and Mismatches say which do and why the others do not. A held resource
+// is Held whatever else is true of it.
+func (l *Lockable) Status(ctx context.Context, q *query.Query) (Status, error) {
 	list, err := l.src.Resources(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("load resources: %w", err)
+		return Status{}, fmt.Errorf("load resources: %w", err)
 	}
-	return l.statuses(ctx, list, l.cache.fitting(list, q))
+	st := Status{Hostname: l.hostname}
+	st.Resources, err = l.statuses(ctx, list, allIndices(len(list)))
+	if err != nil {
+		return Status{}, err
+	}
+	if q != nil {
+		st.Requirements = l.Requirements(q)
+		for i := range st.Resources {
+			r := &st.Resources[i]
+			r.Mismatches, r.measured = st.Requirements.Explain(r.Resource.JSON()), true
+		}
+	}
+	return st, nil
 }
 
 func (l *Lockable) statuses(ctx context.Context, list []provider.Resource, which []int) ([]ResourceStatus, error) {
@@ -110,15 +195,16 @@ func (l *Lockable) statuses(ctx context.Context, list []provider.Resource, which
 }
 
 func (l *Lockable) status(r provider.Resource, e lockbackend.Entry) ResourceStatus {
+	st := ResourceStatus{Fit: Fit{Resource: r}}
 	switch {
 	case e.Held:
-		return ResourceStatus{Resource: r, State: Held, Holder: holderOf(e), Token: e.Token, TTL: e.TTL}
+		st.State, st.Holder, st.Token, st.TTL = Held, holderOf(e), e.Token, e.TTL
 	case !r.Online():
-		return ResourceStatus{Resource: r, State: Offline}
+		st.State = Offline
 	case r.Hostname() != "" && r.Hostname() != l.hostname:
-		return ResourceStatus{Resource: r, State: OtherHost}
+		st.State = OtherHost
 	}
-	return ResourceStatus{Resource: r, State: Free}
+	return st
 }
 
 func allIndices(n int) []int {

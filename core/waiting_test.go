@@ -38,7 +38,7 @@ func TestWaiterSeesResourceComingOnline(t *testing.T) {
 	off := map[string]any{"id": "r2", "hostname": testHost, "online": false}
 	path := lab(t, res("r1", nil), off)
 	waiting := make(chan struct{})
-	l, err := New(provider.File(path), WithHostname(testHost), WithLockFolder(t.TempDir()),
+	l, err := New(t.Context(), provider.File(path), WithHostname(testHost), WithLockFolder(t.TempDir()),
 		WithLogger(slog.New(waitingHandler{Handler: slog.DiscardHandler, waiting: waiting})))
 	require.NoError(t, err)
 	held, err := l.Lock(t.Context(), q("id=r1"))

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-lockable/lockable/internal/duration"
@@ -115,10 +116,15 @@ type backend struct {
 	timeout time.Duration
 	log     *slog.Logger
 	notify  *notifier
+
+	mu       sync.Mutex
+	renewing map[*lock]bool // held locks, whose renewals run
+	wg       sync.WaitGroup // renewals, and revokes of leases that hold nothing
 }
 
-// open connects to the etcd cluster u names and checks that it answers.
-func open(u *url.URL, log *slog.Logger) (lockbackend.Backend, error) {
+// open connects to the etcd cluster u names and checks that it answers,
+// within ctx.
+func open(ctx context.Context, u *url.URL, log *slog.Logger) (lockbackend.Backend, error) {
 	s, err := parseURL(u)
 	if err != nil {
 		return nil, fmt.Errorf("lock backend %s: %w", redact.URL(u.String()), err)
@@ -133,9 +139,10 @@ func open(u *url.URL, log *slog.Logger) (lockbackend.Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock backend %s: %w", redact.URL(u.String()), err)
 	}
-	b := &backend{cli: cli, where: strings.Join(s.endpoints, ","), prefix: s.prefix + "/res/", ttl: s.ttl, timeout: s.timeout, log: log}
+	b := &backend{cli: cli, where: strings.Join(s.endpoints, ","), prefix: s.prefix + "/res/", ttl: s.ttl, timeout: s.timeout, log: log,
+		renewing: map[*lock]bool{}}
 	b.notify = newNotifier(b)
-	ctx, cancel := b.bounded(context.Background())
+	ctx, cancel := b.bounded(ctx)
 	defer cancel()
 	if _, err := cli.Get(ctx, b.prefix, clientv3.WithPrefix(), clientv3.WithCountOnly()); err != nil {
 		cli.Close()
@@ -181,15 +188,17 @@ type lockKey struct {
 	lease clientv3.LeaseID
 }
 
-// Busy tells which ids are held, in one read.
-func (b *backend) Busy(ctx context.Context, ids []string) ([]bool, error) {
-	keys, err := b.held(ctx, clientv3.WithKeysOnly())
+// Busy tells which ids are held and by whom, in one read.
+func (b *backend) Busy(ctx context.Context, ids []string) ([]lockbackend.Entry, error) {
+	keys, err := b.held(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]bool, len(ids))
+	out := make([]lockbackend.Entry, len(ids))
 	for i, id := range ids {
-		out[i] = keys[id] != nil
+		if k := keys[id]; k != nil {
+			out[i] = lockbackend.Entry{Held: true, Desc: k.value, Token: k.token}
+		}
 	}
 	return out, nil
 }
@@ -236,9 +245,17 @@ func (b *backend) Watch(ctx context.Context) (stop func()) { return b.notify.wat
 // watch sees every delete.
 func (b *backend) Polls() bool { return false }
 
-// Close closes the connection; locks still held are lost when their
-// leases run out.
+// Close stops the watch, stops renewing the leases of locks still held
+// (they are lost when their leases run out, and told so), waits for
+// what it started, and closes the connection.
 func (b *backend) Close() error {
 	b.notify.close()
+	b.mu.Lock()
+	for l := range b.renewing {
+		l.lose(fmt.Errorf("%w: the Lockable was closed while it held the lock", lockbackend.ErrLost))
+		l.stopOnce.Do(func() { close(l.stop) })
+	}
+	b.mu.Unlock()
+	b.wg.Wait()
 	return b.cli.Close()
 }

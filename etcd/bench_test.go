@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/query"
 )
 
 // One Lock and Unlock of a free server: a read of the lock keys, a lease
@@ -29,7 +30,7 @@ func BenchmarkLockManyUnlock(b *testing.B) {
 	lb := newLab(b, 3, "10s")
 	lk := lb.lockable(b, "host-a")
 	for b.Loop() {
-		as, err := lk.LockMany(b.Context(), anyServer, anyServer, anyServer)
+		as, err := lk.LockMany(b.Context(), []*query.Query{anyServer, anyServer, anyServer})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -4,7 +4,7 @@
 //
 //	import _ "github.com/go-lockable/lockable/etcd"
 //
-//	lk, err := core.New(src, core.WithBackend("etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379/lab?ttl=10s"))
+//	lk, err := core.New(ctx, src, core.WithBackend("etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379/lab?ttl=10s"))
 //
 // # URL
 //

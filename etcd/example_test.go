@@ -16,7 +16,7 @@ import (
 // if the lock is lost. It needs an etcd cluster, so it has no output to
 // check.
 func Example() {
-	lk, err := core.New(provider.File("lab.json"),
+	lk, err := core.New(context.Background(), provider.File("lab.json"),
 		core.WithBackend("etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379/lab?ttl=10s"))
 	if err != nil {
 		fmt.Println(err) // etcd did not answer, or the URL is wrong

@@ -104,7 +104,7 @@ func (lb *lab) url() string {
 // lockable returns a Lockable on the lab for a host, closed at the end.
 func (lb *lab) lockable(t testing.TB, hostname string) *core.Lockable {
 	t.Helper()
-	lk, err := core.New(provider.File(lb.resources), core.WithBackend(lb.url()), core.WithHostname(hostname))
+	lk, err := core.New(t.Context(), provider.File(lb.resources), core.WithBackend(lb.url()), core.WithHostname(hostname))
 	require.NoError(t, err)
 	t.Cleanup(func() { lk.Close() })
 	return lk

@@ -45,18 +45,40 @@ func (b *backend) TryLock(ctx context.Context, id string, desc []byte) (lockback
 		deadline: granted.Add(time.Duration(lease.TTL) * time.Second),
 		lost:     make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	b.track(l)
 	go l.renew()
 	return l, nil
 }
 
 // revokeLater revokes a lease that holds nothing, without making the
-// caller wait; the lease expires by itself if this fails.
+// caller wait; the lease expires by itself if this fails. Close waits for
+// it.
 func (b *backend) revokeLater(lease clientv3.LeaseID) {
+	b.wg.Add(1)
 	go func() {
+		defer b.wg.Done()
 		ctx, cancel := b.bounded(context.Background())
 		defer cancel()
 		b.cli.Revoke(ctx, lease)
 	}()
+}
+
+// track records a held lock, whose renewal Close must stop.
+func (b *backend) track(l *lock) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.wg.Add(1)
+	b.renewing[l] = true
+}
+
+// untrack forgets a lock whose renewal has stopped.
+func (b *backend) untrack(l *lock) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.renewing[l] {
+		delete(b.renewing, l)
+		b.wg.Done()
+	}
 }
 
 // lock is one held key. The lease is renewed every third of its TTL;
@@ -112,6 +134,7 @@ func (l *lock) loseLocked(err error) {
 
 // renew keeps the lease alive until Release, or until it is lost.
 func (l *lock) renew() {
+	defer l.b.untrack(l)
 	defer close(l.done)
 	interval := l.b.ttl / 3
 	next := time.NewTimer(interval)

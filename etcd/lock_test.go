@@ -16,7 +16,7 @@ import (
 func TestLockWritesTheHolderAndReleaseDeletesTheKey(t *testing.T) {
 	lb := newLab(t, 1, "2s")
 	lk := lb.lockable(t, "host-a")
-	a, err := lk.Lock(core.OwnedBy(t.Context(), "TestOwner"), anyServer)
+	a, err := lk.Lock(t.Context(), anyServer, core.WithOwner("TestOwner"))
 	require.NoError(t, err)
 
 	kv := lb.key(t, "s0")
@@ -54,11 +54,12 @@ func TestFencingTokensGrow(t *testing.T) {
 func TestStatusShowsHolderTokenAndTimeLeft(t *testing.T) {
 	lb := newLab(t, 2, "5s")
 	lk := lb.lockable(t, "host-a")
-	a, err := lk.Lock(core.OwnedBy(t.Context(), "TestStatus"), query.MustParse(`{"id": "s1", "hostname": null}`))
+	a, err := lk.Lock(t.Context(), query.MustParse(`{"id": "s1", "hostname": null}`), core.WithOwner("TestStatus"))
 	require.NoError(t, err)
 	defer a.Unlock()
 
-	sts, err := lb.lockable(t, "host-b").Status(t.Context())
+	st, err := lb.lockable(t, "host-b").Status(t.Context(), nil)
+	sts := st.Resources
 	require.NoError(t, err)
 	require.Len(t, sts, 2)
 	byID := map[string]core.ResourceStatus{}
@@ -85,8 +86,11 @@ func TestTwoHostsShareOneLab(t *testing.T) {
 	a, err := lb.lockable(t, "host-a").Lock(t.Context(), anyServer)
 	require.NoError(t, err)
 	b := lb.lockable(t, "host-b")
+	busy, err := b.TryLock(t.Context(), anyServer)
+	require.NoError(t, err)
+	assert.Nil(t, busy, "host-a holds the one server")
 	_, err = b.Lock(within(t, 0), anyServer)
-	require.ErrorIs(t, err, core.ErrTimeout, "a done context tries once, and host-a holds the one server")
+	require.ErrorIs(t, err, core.ErrTimeout, "a done context: the deadline, not a failure of etcd")
 
 	got := make(chan *core.Allocation, 1)
 	go func() {
@@ -104,21 +108,21 @@ func TestTwoHostsShareOneLab(t *testing.T) {
 func TestLockManyIsAllOrNothing(t *testing.T) {
 	lb := newLab(t, 3, "2s")
 	lk := lb.lockable(t, "host-a")
-	as, err := lk.LockMany(t.Context(), anyServer, anyServer)
+	as, err := lk.LockMany(t.Context(), []*query.Query{anyServer, anyServer})
 	require.NoError(t, err)
 	require.Len(t, as, 2)
 	assert.NotEqual(t, as[0].ResourceID(), as[1].ResourceID())
 	assert.EqualValues(t, 2, lb.heldKeys(t))
 
 	other := lb.lockable(t, "host-b")
-	_, err = other.LockMany(within(t, 300*time.Millisecond), anyServer, anyServer)
+	_, err = other.LockMany(within(t, 300*time.Millisecond), []*query.Query{anyServer, anyServer})
 	require.ErrorIs(t, err, core.ErrTimeout, "one server is free, two are asked for")
 	assert.EqualValues(t, 2, lb.heldKeys(t), "the failed LockMany holds nothing")
 
 	for _, a := range as {
 		require.NoError(t, a.Unlock())
 	}
-	bs, err := other.LockMany(t.Context(), anyServer, anyServer, anyServer)
+	bs, err := other.LockMany(t.Context(), []*query.Query{anyServer, anyServer, anyServer})
 	require.NoError(t, err)
 	assert.EqualValues(t, 3, lb.heldKeys(t))
 	for _, b := range bs {
@@ -129,7 +133,7 @@ func TestLockManyIsAllOrNothing(t *testing.T) {
 
 func TestTimeoutSaysWhoHolds(t *testing.T) {
 	lb := newLab(t, 1, "2s")
-	a, err := lb.lockable(t, "host-a").Lock(core.OwnedBy(t.Context(), "the holder"), anyServer)
+	a, err := lb.lockable(t, "host-a").Lock(t.Context(), anyServer, core.WithOwner("the holder"))
 	require.NoError(t, err)
 	defer a.Unlock()
 	_, err = lb.lockable(t, "host-b").Lock(within(t, 200*time.Millisecond), anyServer)
@@ -184,7 +188,7 @@ func TestBadURLsSayWhatIsWrong(t *testing.T) {
 		"etcd://127.0.0.1:1/lab?timeout=300ms":  "did not answer within 300ms",
 		"etcd://u:secret@127.0.0.1:1/lab?ttl=0": "shorter than etcd's smallest lease",
 	} {
-		_, err := core.New(src, core.WithBackend(url))
+		_, err := core.New(t.Context(), src, core.WithBackend(url))
 		require.Error(t, err, url)
 		assert.Contains(t, err.Error(), want, url)
 		assert.NotContains(t, err.Error(), "secret", "the password is not shown")
@@ -192,7 +196,7 @@ func TestBadURLsSayWhatIsWrong(t *testing.T) {
 }
 
 func TestUnreachableServerFailsNew(t *testing.T) {
-	_, err := core.New(provider.File(servers(t, 1)), core.WithBackend("etcd://127.0.0.1:1/lab?timeout=200ms"))
+	_, err := core.New(t.Context(), provider.File(servers(t, 1)), core.WithBackend("etcd://127.0.0.1:1/lab?timeout=200ms"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "etcd at 127.0.0.1:1 did not answer within 200ms (is it running")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)

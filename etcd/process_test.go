@@ -22,6 +22,7 @@ import (
 	"github.com/go-lockable/lockable/provider"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
 
 // The test binary plays other processes of the lab when it is started
@@ -39,13 +40,13 @@ func TestMain(m *testing.M) {
 	if role := os.Getenv(envRole); role != "" {
 		os.Exit(play(role))
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m) // Close stops the watch and the renewals
 }
 
 // play runs a role and returns its exit code: 0 done, 3 told the lock was
 // lost, 1 anything else.
 func play(role string) int {
-	lk, err := core.New(provider.File(os.Getenv(envResources)),
+	lk, err := core.New(context.Background(), provider.File(os.Getenv(envResources)),
 		core.WithBackend(os.Getenv(envURL)), core.WithHostname(os.Getenv(envHost)))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -1,13 +1,13 @@
 package lockabletest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-lockable/lockable/core"
@@ -34,17 +34,17 @@ type environment struct {
 	err error
 }
 
-// processEnvironment is the environment of this test process, read once
-// when a test first asks and shared by all: one resources list, one set
-// of holds. The tests of a package all run with the same variables and
-// working directory.
-var processEnvironment = sync.OnceValue(func() *environment {
+// processEnvironment reads the environment of this test process, for one
+// call: the variables as they are now (a test may have set them with
+// t.Setenv), and a Lockable of the call's own, which the caller closes.
+// The resources list is found from the working directory, the package's.
+func processEnvironment() *environment {
 	dir, err := os.Getwd()
 	if err != nil {
 		return &environment{err: fmt.Errorf("cannot tell the package directory: %w", err)}
 	}
 	return loadEnvironment(os.Getenv, dir)
-})
+}
 
 // loadEnvironment reads the variables through getenv for the tests of
 // the package in dir.
@@ -73,7 +73,7 @@ func openLockable(cfg config.Config, search searchPath) (*core.Lockable, error) 
 	if cfg.LockFolder != "" && !filepath.IsAbs(cfg.LockFolder) {
 		cfg.LockFolder = filepath.Join(search.base(), cfg.LockFolder)
 	}
-	lk, err := core.New(src, cfg.Options()...)
+	lk, err := core.New(context.Background(), src, cfg.Options()...)
 	switch {
 	case err == nil:
 		return lk, nil

@@ -1,6 +1,7 @@
 package lockabletest_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -17,7 +18,7 @@ func exampleLab() (*core.Lockable, func()) {
 	if err != nil {
 		panic(err)
 	}
-	lk, err := core.New(provider.List([]map[string]any{
+	lk, err := core.New(context.Background(), provider.List([]map[string]any{
 		{"id": "pixel-7-01", "hostname": "lab-runner-1", "online": true, "type": "phone", "os": "android", "ram_gb": 8, "serial": "28031FDH2000A1", "tags": []string{"usb", "5g"}},
 		{"id": "iphone-14-01", "hostname": "lab-runner-1", "online": true, "type": "phone", "os": "ios", "ram_gb": 6, "serial": "00008110-001A2B3C4D5E", "tags": []string{"usb", "ble"}},
 		{"id": "gw-01", "hostname": "lab-runner-1", "online": true, "type": "gateway", "firmware": "2.0.9"},

@@ -183,6 +183,16 @@ func (f *Fleet) release() (failed bool) {
 	return failed
 }
 
+// close closes the Lockable Main's plan opened, telling Main's output
+// if that fails.
+func (f *Fleet) close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.plan.close(); err != nil {
+		fmt.Fprintf(f.out, "lockabletest: fleet: %v\n", err)
+	}
+}
+
 func checkNames(names []string) error {
 	for _, name := range names {
 		if !attrKeyPart(name) {

@@ -38,7 +38,7 @@ func newLab(t testing.TB, resources []map[string]any) (*core.Lockable, string) {
 // another test process would have.
 func openLab(t testing.TB, resources []map[string]any, dir string) *core.Lockable {
 	t.Helper()
-	lk, err := core.New(provider.List(resources), core.WithHostname(host), core.WithLockFolder(dir))
+	lk, err := core.New(context.Background(), provider.List(resources), core.WithHostname(host), core.WithLockFolder(dir))
 	require.NoError(t, err)
 	return lk
 }
@@ -61,7 +61,8 @@ func isFree(t testing.TB, lk *core.Lockable, requirements string) bool {
 // holderOf returns who holds resource id, as lk's status tells.
 func holderOf(t testing.TB, lk *core.Lockable, id string) core.Holder {
 	t.Helper()
-	sts, err := lk.Status(context.Background())
+	st, err := lk.Status(context.Background(), nil)
+	sts := st.Resources
 	require.NoError(t, err)
 	for _, st := range sts {
 		if st.Resource.ID() == id {

@@ -34,6 +34,7 @@ func Main(m M, f *Fleet) (code int) {
 		if f.release() && code == 0 {
 			code = 1
 		}
+		f.close()
 	}()
 	return m.Run()
 }

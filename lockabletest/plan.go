@@ -40,6 +40,7 @@ type plan struct {
 	owner    string
 	attrs    []string
 	err      error // why nothing can be allocated
+	owned    bool  // the plan opened lockable: close it when done
 }
 
 // newPlan resolves o: options first, then the environment (unless
@@ -50,7 +51,9 @@ func newPlan(o options, owner string) plan {
 		p.owner = owner
 	}
 	if p.lockable == nil {
-		p.useEnvironment(o.environment())
+		env, owned := o.environment()
+		p.useEnvironment(env)
+		p.owned = owned && p.lockable != nil
 	}
 	if o.timeoutSet {
 		p.timeout = o.timeout
@@ -64,11 +67,21 @@ func newPlan(o options, owner string) plan {
 	return p
 }
 
-func (o options) environment() *environment {
+// environment returns the environment to allocate from, and whether the
+// caller owns its Lockable (and must close it).
+func (o options) environment() (*environment, bool) {
 	if o.env != nil {
-		return o.env
+		return o.env, false
 	}
-	return processEnvironment()
+	return processEnvironment(), true
+}
+
+// close closes the Lockable the plan opened, if it did.
+func (p *plan) close() error {
+	if !p.owned {
+		return nil
+	}
+	return p.lockable.Close()
 }
 
 func (p *plan) useEnvironment(env *environment) {
@@ -151,9 +164,9 @@ func (p *plan) lockAll(ctx context.Context, reqs []string) ([]*core.Allocation, 
 // allocate holds a resource for each of qs, all or nothing, waiting as
 // long as the plan says; parent ends the wait early.
 func (p *plan) allocate(parent context.Context, qs []*query.Query) ([]*core.Allocation, error) {
-	ctx, cancel := context.WithTimeout(core.OwnedBy(parent, p.owner), p.timeout)
+	ctx, cancel := context.WithTimeout(parent, p.timeout)
 	defer cancel()
-	as, err := p.lockable.LockMany(ctx, qs...)
+	as, err := p.lockable.LockMany(ctx, qs, core.WithOwner(p.owner))
 	if err != nil && p.capped && errors.Is(err, core.ErrTimeout) {
 		err = fmt.Errorf("%w (the wait was cut to %s by the test binary's -timeout deadline)", err, p.timeout.Round(time.Millisecond))
 	} else if errors.Is(err, core.ErrTimeout) {

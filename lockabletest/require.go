@@ -47,6 +47,11 @@ func RequireMany(t TB, requirements []string, opts ...Option) []*core.Allocation
 func requireAll(t TB, requirements []string, opts []Option) []*core.Allocation {
 	t.Helper()
 	p := newPlan(newOptions(opts), t.Name())
+	t.Cleanup(func() { // last: after the releases below
+		if err := p.close(); err != nil {
+			t.Errorf("lockabletest: %v", err)
+		}
+	})
 	p.capTo(deadlineOf(t))
 	as, err := p.lockAll(t.Context(), requirements)
 	if err != nil {

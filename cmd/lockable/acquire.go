@@ -13,44 +13,68 @@ import (
 	"github.com/go-lockable/lockable/query"
 )
 
-// acquire holds one resource for every requirement, waiting up to
-// --timeout. A signal ends the wait: the error then calls for 128 plus
-// the signal's number, as if lockable had died of it.
-func (c *cli) acquire(ctx context.Context, lk *core.Lockable, src *preloaded, qs []*query.Query, o *options, sigs <-chan os.Signal) ([]*core.Allocation, error) {
+// acquire opens the Lockable the options describe and holds one
+// resource for every requirement with it, waiting up to --timeout: every
+// request it makes (connecting to etcd, loading an HTTP list) ends by then
+// too. A signal ends the wait: the error then calls for 128 plus the
+// signal's number, as if lockable had died of it.
+func (c *cli) acquire(ctx context.Context, o *options, qs []*query.Query, owner core.LockOption, sigs <-chan os.Signal) (*core.Lockable, []*core.Allocation, error) {
 	sigCtx, stop := untilSignal(ctx, sigs)
-	allocs, err := c.tryThenWait(sigCtx, lk, src, qs, o)
+	bounded, cancel := c.bound(sigCtx, o)
+	defer cancel()
+	lk, err := c.open(bounded, o)
+	var allocs []*core.Allocation
+	if err == nil {
+		allocs, err = c.tryThenWait(bounded, lk, qs, o, owner)
+	}
 	if sig := stop(); sig != nil {
-		return nil, errors.Join(interrupted(sig), releaseAll(allocs))
+		return lk, nil, errors.Join(interrupted(sig), releaseAll(allocs))
 	}
 	if err != nil && o.explain && (errors.Is(err, core.ErrNotFound) || errors.Is(err, core.ErrTimeout)) {
 		c.explainFailure(ctx, lk, qs)
 	}
-	return allocs, err
+	return lk, allocs, err
 }
 
-// tryThenWait loads the list, tries once, and only when every fitting
-// resource is held says so and waits for one.
-func (c *cli) tryThenWait(ctx context.Context, lk *core.Lockable, src *preloaded, qs []*query.Query, o *options) ([]*core.Allocation, error) {
-	deadline := time.Now().Add(o.timeout)
-	if err := src.preload(ctx); err != nil {
-		return nil, fmt.Errorf("load resources: %w", err)
+// bound gives the run its --timeout as a deadline. --timeout 0, which
+// tries once and never waits, leaves the loading of the list to the
+// source's own bounds.
+func (c *cli) bound(ctx context.Context, o *options) (context.Context, context.CancelFunc) {
+	if o.timeout == 0 {
+		return context.WithCancel(ctx)
 	}
-	now, cancel := context.WithDeadline(ctx, time.Now())
-	allocs, err := lk.LockMany(now, qs...)
-	cancel()
-	var te *core.TimeoutError
-	if !errors.As(err, &te) || o.timeout == 0 {
+	return context.WithTimeout(ctx, o.timeout)
+}
+
+// tryThenWait tries once, and only when every fitting resource is held
+// says so and waits for one, until ctx's deadline.
+func (c *cli) tryThenWait(ctx context.Context, lk *core.Lockable, qs []*query.Query, o *options, owner core.LockOption) ([]*core.Allocation, error) {
+	start := time.Now()
+	allocs, err := lk.TryLockMany(ctx, qs, owner)
+	if allocs != nil || err != nil {
 		return allocs, err
 	}
-	ctx, cancel = context.WithDeadline(ctx, deadline)
-	defer cancel()
+	held := fitting(ctx, lk, qs)
+	if o.timeout == 0 {
+		return nil, busyError(lk, qs, held, time.Since(start))
+	}
 	line := c.newWaitLine(lk, qs, o)
-	line.show(te.Fitting)
+	line.show(held)
 	stopRefresh := line.refresh(ctx, lk, qs)
-	allocs, err = lk.LockMany(ctx, qs...)
+	allocs, err = lk.LockMany(ctx, qs, owner)
 	stopRefresh()
 	line.end(allocs)
 	return allocs, err
+}
+
+// busyError is the timeout of a run that tried once (--timeout 0): every
+// fitting resource was held.
+func busyError(lk *core.Lockable, qs []*query.Query, fitting []core.ResourceStatus, waited time.Duration) error {
+	full := make([]*query.Query, len(qs))
+	for i, q := range qs {
+		full[i] = lk.Requirements(q)
+	}
+	return &core.TimeoutError{Requirements: full, Waited: waited, Fitting: uniqueByID(fitting), Err: context.DeadlineExceeded}
 }
 
 // untilSignal returns a context that a signal from sigs cancels, and a
@@ -99,14 +123,14 @@ func (c *cli) explainFailure(ctx context.Context, lk *core.Lockable, qs []*query
 			continue
 		}
 		seen[full] = true
-		fits, err := lk.Explain(ctx, q)
+		st, err := lk.Status(ctx, q)
 		if err != nil {
 			return
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "lockable: how each resource measures up to %s:\n", full)
-		for _, f := range fits {
-			fmt.Fprintf(&b, "  %s\n", f)
+		for _, r := range st.Resources {
+			fmt.Fprintf(&b, "  %s\n", r.Fit)
 		}
 		io.WriteString(c.stderr, c.secrets.String(b.String()))
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"github.com/go-lockable/lockable/core"
 	// The command line links every lock backend, so that --backend and
 	// LOCKABLE_BACKEND take any of them.
@@ -11,16 +12,14 @@ import (
 )
 
 // open makes the Lockable the options describe: its locks in the lock
-// folder, or in the backend that --backend (or LOCKABLE_BACKEND) names.
-// Close it when done.
-func (c *cli) open(o *options) (*core.Lockable, *preloaded, error) {
+// folder, or in the backend that --backend (or LOCKABLE_BACKEND) names,
+// reached within ctx. Close it when done.
+func (c *cli) open(ctx context.Context, o *options) (*core.Lockable, error) {
 	if err := o.checkBackend(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	src := &preloaded{src: provider.Open(o.resources)}
 	cfg := config.Config{LockFolder: o.lockFolder, Hostname: o.hostname, Backend: o.backend}
-	lk, err := core.New(src, cfg.Options()...)
-	return lk, src, err
+	return core.New(ctx, provider.Open(o.resources), cfg.Options()...)
 }
 
 // checkBackend refuses --lock-folder together with another backend,

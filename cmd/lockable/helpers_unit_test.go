@@ -38,7 +38,7 @@ func lab(n int) []map[string]any {
 // lock folder.
 func lockableFor(t *testing.T, items []map[string]any) *core.Lockable {
 	t.Helper()
-	lk, err := core.New(provider.List(items), core.WithHostname("lab-1"), core.WithLockFolder(t.TempDir()))
+	lk, err := core.New(context.Background(), provider.List(items), core.WithHostname("lab-1"), core.WithLockFolder(t.TempDir()))
 	require.NoError(t, err)
 	return lk
 }
@@ -52,7 +52,7 @@ func allocate(t *testing.T, items []map[string]any, reqs ...string) []*core.Allo
 	for i, r := range reqs {
 		qs[i] = query.MustParse(r)
 	}
-	allocs, err := lk.LockMany(context.Background(), qs...)
+	allocs, err := lk.LockMany(context.Background(), qs)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = releaseAll(allocs) })
 	return allocs

@@ -37,15 +37,13 @@ func (c *cli) lockRun(ctx context.Context, o *options, command []string) (int, e
 	if err != nil {
 		return 0, err
 	}
-	lk, src, err := c.open(o)
-	if err != nil {
-		return 0, err
-	}
-	defer c.closeLockable(lk)
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, caught()...)
 	defer signal.Stop(sigs)
-	allocs, err := c.acquire(core.OwnedBy(ctx, owner(command)), lk, src, qs, o, sigs)
+	lk, allocs, err := c.acquire(ctx, o, qs, core.WithOwner(owner(command)), sigs)
+	if lk != nil {
+		defer c.closeLockable(lk)
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -21,7 +21,7 @@ import (
 // row is one resource as lockable status shows it.
 type row struct {
 	status core.ResourceStatus
-	fit    *core.Fit // with --explain
+	fit    bool // with --explain: show how it measures up
 }
 
 // status lists the resources (those that fit --requirements, if given)
@@ -38,20 +38,23 @@ func (c *cli) status(ctx context.Context, o *options, args []string) error {
 	if err != nil {
 		return err
 	}
-	lk, _, err := c.open(o)
+	lk, err := c.open(ctx, o)
 	if err != nil {
 		return err
 	}
 	defer c.closeLockable(lk)
-	rows, err := statusRows(ctx, lk, q, o.explain)
+	st, err := lk.Status(ctx, q)
 	if err != nil {
 		return err
 	}
+	if q != nil && !o.explain {
+		st.Resources = st.Fitting()
+	}
 	var out bytes.Buffer
 	if o.json {
-		err = writeJSON(&out, rows, o.explain)
+		err = writeJSON(&out, st)
 	} else {
-		err = writeTable(&out, rows, o.explain, time.Now())
+		err = writeTable(&out, asRows(st.Resources, o.explain), o.explain, time.Now())
 	}
 	if err != nil {
 		return err
@@ -77,46 +80,10 @@ func (o *options) statusQuery(cfg config.Config) (*query.Query, error) {
 	return nil, usagef("lockable status takes one --requirements")
 }
 
-// statusRows gathers the rows: every resource with --explain (with how
-// it measures up to q) or without q, else those that fit q.
-func statusRows(ctx context.Context, lk *core.Lockable, q *query.Query, explain bool) ([]row, error) {
-	var sts []core.ResourceStatus
-	var err error
-	if q == nil || explain {
-		sts, err = lk.Status(ctx)
-	} else {
-		sts, err = lk.Match(ctx, q)
-	}
-	if err != nil || !explain {
-		return asRows(sts), err
-	}
-	fits, err := lk.Explain(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return explained(sts, fits), nil
-}
-
-func asRows(sts []core.ResourceStatus) []row {
+func asRows(sts []core.ResourceStatus, explain bool) []row {
 	rows := make([]row, len(sts))
 	for i, st := range sts {
-		rows[i] = row{status: st}
-	}
-	return rows
-}
-
-// explained joins states and fits by resource id: the list may have been
-// reloaded between the two calls.
-func explained(sts []core.ResourceStatus, fits []core.Fit) []row {
-	byID := make(map[string]*core.Fit, len(fits))
-	for i := range fits {
-		byID[fits[i].Resource.ID()] = &fits[i]
-	}
-	rows := make([]row, 0, len(sts))
-	for _, st := range sts {
-		if f := byID[st.Resource.ID()]; f != nil {
-			rows = append(rows, row{status: st, fit: f})
-		}
+		rows[i] = row{status: st, fit: explain}
 	}
 	return rows
 }
@@ -142,7 +109,7 @@ func writeTable(w io.Writer, rows []row, explain bool, now time.Time) error {
 			line += "\t" + leaseColumns(r.status)
 		}
 		if explain {
-			line += "\t" + fitText(*r.fit)
+			line += "\t" + fitText(r.status.Fit)
 		}
 		fmt.Fprintln(tw, line)
 	}
@@ -198,71 +165,13 @@ func fitText(f core.Fit) string {
 	return strings.Join(parts, "; ")
 }
 
-// explainedJSON is a status with --explain: core's rendering plus fits
-// and the mismatches.
-type explainedJSON struct {
-	ID         string          `json:"id"`
-	State      core.State      `json:"state"`
-	Holder     *core.Holder    `json:"holder,omitempty"`
-	Token      int64           `json:"fencing_token,omitempty"`
-	TTL        float64         `json:"ttl_seconds,omitempty"`
-	Resource   json.RawMessage `json:"resource"`
-	Fits       bool            `json:"fits"`
-	Mismatches []mismatchJSON  `json:"mismatches,omitempty"`
-}
-
-type mismatchJSON struct {
-	Field     string          `json:"field"`
-	Condition json.RawMessage `json:"condition"`
-	Actual    json.RawMessage `json:"actual,omitempty"`
-}
-
-// writeJSON writes the rows as one JSON array.
-func writeJSON(w io.Writer, rows []row, explain bool) error {
-	var v any
-	if explain {
-		v = explainedRows(rows)
-	} else {
-		sts := make([]core.ResourceStatus, len(rows))
-		for i, r := range rows {
-			sts[i] = r.status
-		}
-		v = sts
-	}
-	out, err := json.MarshalIndent(v, "", "  ")
+// writeJSON writes the status as core renders it: one JSON object,
+// {"version", "hostname", "requirements", "resources": [...]}.
+func writeJSON(w io.Writer, st core.Status) error {
+	out, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(w, "%s\n", out)
 	return err
-}
-
-func explainedRows(rows []row) []explainedJSON {
-	out := make([]explainedJSON, len(rows))
-	for i, r := range rows {
-		st := r.status
-		e := explainedJSON{ID: st.Resource.ID(), State: st.State, Resource: json.RawMessage(st.Resource.JSON()), Fits: r.fit.Fits()}
-		if st.State == core.Held {
-			e.Holder, e.Token, e.TTL = &st.Holder, st.Token, st.TTL.Seconds()
-		}
-		for _, m := range r.fit.Mismatches {
-			e.Mismatches = append(e.Mismatches, mismatchJSON{Field: m.Field, Condition: rawOrNull(m.Condition), Actual: rawOrNil(m.Actual)})
-		}
-		out[i] = e
-	}
-	return out
-}
-
-func rawOrNull(s string) json.RawMessage {
-	if s == "" {
-		return json.RawMessage("null")
-	}
-	return json.RawMessage(s)
-}
-
-func rawOrNil(s string) json.RawMessage {
-	if s == "" {
-		return nil
-	}
-	return json.RawMessage(s)
 }

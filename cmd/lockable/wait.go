@@ -146,11 +146,11 @@ func wanted(lk *core.Lockable, qs []*query.Query) string {
 func fitting(ctx context.Context, lk *core.Lockable, qs []*query.Query) []core.ResourceStatus {
 	var out []core.ResourceStatus
 	for _, q := range distinct(qs) {
-		sts, err := lk.Match(ctx, q)
+		st, err := lk.Status(ctx, q)
 		if err != nil {
 			break
 		}
-		out = append(out, sts...)
+		out = append(out, st.Fitting()...)
 	}
 	return out
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +22,7 @@ func heldStatuses(t *testing.T, n int) []core.ResourceStatus {
 	require.NoError(t, err)
 	out := make([]core.ResourceStatus, n)
 	for i := range out {
-		out[i] = core.ResourceStatus{Resource: list[i], State: core.Held, Holder: core.Holder{User: "alice", Hostname: "lab-1", PID: 100 + i, Owner: "make test"}}
+		out[i] = core.ResourceStatus{Fit: core.Fit{Resource: list[i]}, State: core.Held, Holder: core.Holder{User: "alice", Hostname: "lab-1", PID: 100 + i, Owner: "make test"}}
 	}
 	return out
 }
@@ -72,7 +74,7 @@ func TestWaitLineInALogIsOneLineEach(t *testing.T) {
 // resource); without it, it says what it waits for.
 func TestQuietSaysNothingWhileWaiting(t *testing.T) {
 	list, locks := writeList(t, lab(1)...), t.TempDir()
-	holder, err := core.New(provider.File(list), core.WithHostname("lab-1"), core.WithLockFolder(locks))
+	holder, err := core.New(t.Context(), provider.File(list), core.WithHostname("lab-1"), core.WithLockFolder(locks))
 	require.NoError(t, err)
 	a, err := holder.Lock(t.Context(), query.MustParse(""))
 	require.NoError(t, err)
@@ -108,4 +110,27 @@ func TestClip(t *testing.T) {
 func TestRoundWait(t *testing.T) {
 	assert.Equal(t, 1200*time.Millisecond, roundWait(1234*time.Millisecond))
 	assert.Equal(t, 12*time.Second, roundWait(12345*time.Millisecond))
+}
+
+// --timeout bounds the whole run, loading the list included: a resources
+// server that never answers (the HTTP source alone would try for a
+// minute) ends the run by the deadline, as a load failure.
+func TestTimeoutBoundsLoadingTheList(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer srv.Close()
+	done := make(chan struct{})
+	var code int
+	var stderr string
+	go func() {
+		defer close(done)
+		code, _, stderr = runCLI(t, nil, "--resources", srv.URL+"/lab.json", "--lock-folder", t.TempDir(), "--timeout", "0.5", "true")
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run went on long past its --timeout")
+	}
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, stderr, "lockable: load resources: ")
+	assert.Contains(t, stderr, "context deadline exceeded")
 }

@@ -53,8 +53,9 @@ type Backend interface {
 // cheaply than trying each: one read of a coordination service rather
 // than one write per resource.
 type BusyTeller interface {
-	// Busy tells, for each id, whether it is held now.
-	Busy(ctx context.Context, ids []string) ([]bool, error)
+	// Busy tells, for each id, whether it is held now and by whom (the
+	// holder's description and token; no TTL).
+	Busy(ctx context.Context, ids []string) ([]Entry, error)
 }
 
 // Lock is one held resource.
@@ -93,8 +94,8 @@ type Entry struct {
 // (a frozen process, a partition, a server gone longer than the TTL).
 var ErrLost = errors.New("lock lost")
 
-// Opener opens a backend from its URL.
-type Opener func(u *url.URL, log *slog.Logger) (Backend, error)
+// Opener opens a backend from its URL, connecting within ctx.
+type Opener func(ctx context.Context, u *url.URL, log *slog.Logger) (Backend, error)
 
 var (
 	mu      sync.Mutex
@@ -119,8 +120,8 @@ var packages = map[string]string{"etcd": "github.com/go-lockable/lockable/etcd"}
 // ErrUnknown: a backend URL whose scheme no linked package registered.
 var ErrUnknown = errors.New("unknown lock backend")
 
-// Open opens the backend that rawURL names.
-func Open(rawURL string, log *slog.Logger) (Backend, error) {
+// Open opens the backend that rawURL names, connecting within ctx.
+func Open(ctx context.Context, rawURL string, log *slog.Logger) (Backend, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		// Not shown: it may carry a password.
@@ -133,7 +134,7 @@ func Open(rawURL string, log *slog.Logger) (Backend, error) {
 	if open == nil {
 		return nil, unknownScheme(redact.URL(rawURL), u.Scheme, known)
 	}
-	b, err := open(u, log)
+	b, err := open(ctx, u, log)
 	return b, redact.ForURL(rawURL).Error(err) // whatever the backend quotes
 
 }

@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 // gatewayFree reports whether one try of another Lockable, as another
 // process would have, takes the gateway.
 func gatewayFree() string {
-	lk, err := core.New(provider.File(os.Getenv("LOCKABLE_RESOURCES")),
+	lk, err := core.New(context.Background(), provider.File(os.Getenv("LOCKABLE_RESOURCES")),
 		core.WithHostname(os.Getenv("LOCKABLE_HOSTNAME")), core.WithLockFolder(os.Getenv("LOCKABLE_LOCK_FOLDER")))
 	if err != nil {
 		return err.Error()
