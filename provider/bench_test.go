@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-lockable/lockable/query"
 )
 
 // labList returns a list of n resources shaped like a real lab's.
@@ -111,5 +115,35 @@ func benchReload(b *testing.B, src Source) {
 		if _, err := src.Resources(b.Context()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkMatchLoaded10k matches a typical requirement against every
+// resource of a 10,000-resource list, as core does, read from compact
+// text and from the same list pretty-printed: the resources match equally
+// fast, since validation drops the white space.
+func BenchmarkMatchLoaded10k(b *testing.B) {
+	var compactText bytes.Buffer
+	if err := json.Compact(&compactText, []byte(labList(10_000))); err != nil {
+		b.Fatal(err)
+	}
+	var prettyText bytes.Buffer
+	if err := json.Indent(&prettyText, compactText.Bytes(), "", "    "); err != nil {
+		b.Fatal(err)
+	}
+	q := query.MustParse(`{"os": "android", "ram_gb": {"$gte": 8}, "tags": "nfc", "hostname": "lab-runner-3", "online": true}`)
+	for name, text := range map[string][]byte{"compact": compactText.Bytes(), "pretty": prettyText.Bytes()} {
+		b.Run(name, func(b *testing.B) {
+			res, err := Validate("bench.json", text)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, r := range res {
+					q.Match(r.JSON())
+				}
+			}
+		})
 	}
 }

@@ -163,3 +163,42 @@ func skipSpace(s string, i int) int {
 	}
 	return i
 }
+
+// compact returns the JSON text raw without white space outside strings,
+// so that a pretty-printed list matches as fast as a compact one and
+// holds less. Text that has none is returned as it is, without a copy.
+func compact(raw string) string {
+	first := firstSpace(raw)
+	if first < 0 {
+		return raw
+	}
+	var b strings.Builder
+	b.Grow(len(raw))
+	b.WriteString(raw[:first])
+	for i := first; i < len(raw); i++ {
+		switch c := raw[i]; c {
+		case ' ', '\t', '\n', '\r':
+		case '"':
+			end := stringEnd(raw, i+1)
+			b.WriteString(raw[i:min(end+1, len(raw))])
+			i = end
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// firstSpace returns the offset of the first white space outside strings
+// in raw, or -1.
+func firstSpace(raw string) int {
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case ' ', '\t', '\n', '\r':
+			return i
+		case '"':
+			i = stringEnd(raw, i+1)
+		}
+	}
+	return -1
+}

@@ -23,7 +23,9 @@ func (r Resource) ID() string {
 	return r.id
 }
 
-// JSON returns the resource's JSON object as it appears in the list.
+// JSON returns the resource's JSON object as the list writes it, without
+// the white space between its tokens: keys in the list's order, strings
+// and numbers as they are spelled there.
 func (r Resource) JSON() string {
 	return r.raw
 }

@@ -106,7 +106,7 @@ func (v *validator) element(index int, elem gjson.Result) {
 		return
 	}
 	v.seen[id] = firstSeen{index, elem.Index}
-	v.resources = append(v.resources, Resource{id: id, raw: elem.Raw})
+	v.resources = append(v.resources, Resource{id: id, raw: compact(elem.Raw)})
 }
 
 // duplicate reports an id already used by an earlier element.

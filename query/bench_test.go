@@ -1,6 +1,7 @@
 package query_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -78,10 +79,34 @@ func pick(rng *rand.Rand, from []string) []string {
 	return out
 }
 
+// indented returns the resources as a pretty-printed file holds them:
+// one field per line, indented inside the list's array.
+func indented(resources []string) []string {
+	out := make([]string, len(resources))
+	for i, r := range resources {
+		var b bytes.Buffer
+		if err := json.Indent(&b, []byte(r), "  ", "  "); err != nil {
+			panic(err)
+		}
+		out[i] = b.String()
+	}
+	return out
+}
+
 // BenchmarkMatch reports the time of one pass over 10,000 resources (ns/op)
-// and per resource (ns/match).
+// and per resource (ns/match), for resources as a compact list holds them
+// and as a pretty-printed one does (pretty/...).
 func BenchmarkMatch(b *testing.B) {
-	resources := generateResources(10000)
+	compact := generateResources(10000)
+	for _, form := range []struct {
+		name      string
+		resources []string
+	}{{"compact", compact}, {"pretty", indented(compact)}} {
+		b.Run(form.name, func(b *testing.B) { benchmarkMatch(b, form.resources) })
+	}
+}
+
+func benchmarkMatch(b *testing.B, resources []string) {
 	for _, bc := range []struct{ name, query string }{
 		{"typical", typical},
 		{"defaults", `{"hostname": "lab-runner-3", "online": true}`},
