@@ -45,3 +45,10 @@ func flockNB(f *os.File, how int) (bool, error) {
 		}
 	}
 }
+
+// processAlive reports whether a process with that pid exists (it may
+// belong to another user).
+func processAlive(pid int) bool {
+	err := unix.Kill(pid, 0)
+	return err == nil || errors.Is(err, unix.EPERM)
+}

@@ -81,6 +81,10 @@ func (d *folder) TryLock(_ context.Context, id string, desc []byte) (lockbackend
 		}
 		same, err := sameAsPath(f, path)
 		if err == nil && same {
+			if releasing(f) {
+				f.Close()
+				return nil, nil // the Python holder is about to delete it
+			}
 			return d.hold(f, desc)
 		}
 		f.Close() // drops the lock on a file no longer at path
@@ -124,6 +128,20 @@ func lockFileError(path string, err error) error {
 func isDirError(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.IsDir()
+}
+
+// releasing reports whether the locked file f was written by a holder
+// that does not describe itself (the Python lockable writes only its pid)
+// and whose process still lives. The Python lockable unlocks its file,
+// then deletes it: a file taken between the two would be deleted under
+// its new holder, and a third could create another and hold the resource
+// too. The Python lockable itself counts such a file as busy (a live pid
+// in it), and so does lockable, until it is gone.
+func releasing(f *os.File) bool {
+	buf := make([]byte, 64)
+	n, _ := f.ReadAt(buf, 0)
+	pid, desc := splitPIDLine(buf[:n])
+	return pid > 0 && len(desc) == 0 && pid != os.Getpid() && processAlive(pid)
 }
 
 // hold writes the holder's pid and desc into the locked file f and

@@ -52,3 +52,25 @@ func TestWeExcludePython(t *testing.T) {
 	py.expect(t, "acquired")
 	require.NoError(t, py.wait(t))
 }
+
+// TestExclusiveWithPythonHolders mixes Go holders with Python holders that
+// release as the pid library does, unlocking, then deleting the file: a
+// file taken between the two would be deleted under its new holder. The
+// marker files prove that no resource ever had two holders.
+func TestExclusiveWithPythonHolders(t *testing.T) {
+	path, dir, markers := lab(t, phones(2)...), t.TempDir(), t.TempDir()
+	env := []string{childMarkers + "=" + markers, childRounds + "=300"}
+	var ps []*process
+	for range 6 {
+		ps = append(ps, startRole(t, "stress", path, dir, env...))
+	}
+	for range 2 {
+		ps = append(ps, startPython(t, "stress", dir, markers, "300"))
+	}
+	for i, p := range ps {
+		assert.NoError(t, p.wait(t), "process %d (see its output above for VIOLATION)", i)
+	}
+	left, err := os.ReadDir(markers)
+	require.NoError(t, err)
+	assert.Empty(t, left, "every holder released its marker")
+}
