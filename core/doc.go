@@ -11,7 +11,8 @@
 // that sets either field replaces that default and null removes it.
 //
 // What is locked, where, and what releases it: each resource has one lock
-// file, <lock folder>/<id>.pid (the folder defaults to the OS temp dir),
+// file, <lock folder>/<id>.pid (the folder defaults to one of the user's
+// own, DefaultLockFolder; jobs that share a lab must share a folder),
 // held with an OS file lock (flock) for exactly as long as the
 // [Allocation] is held. The first line of the file is the holder's pid,
 // the second one line of JSON describing the holder ([Holder]); release
@@ -20,8 +21,12 @@
 // there are no stale locks to clean up: a dead holder's description may
 // stay in the file, but the resource is free. The Python lockable uses the
 // same file names and the same kind of lock, so the two exclude each other.
-// After taking a lock, Lock checks that the file it locked is still the
-// one at that path (tools that delete lock files make this race real).
+// A lock file is opened without following a link and checked by its
+// descriptor (a regular file with one name, the user's own in a folder
+// every user may write to); after taking a lock, Lock checks that the
+// file it locked is still the one at that path (tools that delete lock
+// files make this race real). A file the Python lockable is about to
+// delete (it unlocks, then deletes) counts as busy until it is gone.
 //
 // Backends: the lock folder serves one host. [WithBackend] puts the locks
 // elsewhere, such as etcd (package github.com/go-lockable/lockable/etcd,
@@ -40,7 +45,9 @@
 // A backend whose events see every release (etcd) is never polled; the
 // resources list is still reloaded once a second while waiting.
 // The context's deadline is the timeout; cancelling it ends the wait at
-// once. Lock always tries once, even with a context that is already done.
+// once; every request is bounded by it, so Lock returns by the deadline.
+// A context that is done already gets one try with what needs no waiting.
+// TryLock and TryLockMany never wait.
 //
 // Errors: no fitting resource is [ErrNotFound] at once, explained by a
 // [*NotFoundError] (the closest resources and what each fails, and field
@@ -55,8 +62,9 @@
 //
 // # Example
 //
-//	lk, err := core.New(provider.File("resources.json"))
+//	lk, err := core.New(ctx, provider.File("resources.json"))
 //	...
+//	defer lk.Close()
 //	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 //	defer cancel()
 //	phone, err := lk.Lock(ctx, query.MustParse(`{"os": "android", "ram_gb": {"$gte": 8}}`))

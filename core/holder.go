@@ -28,7 +28,7 @@ type Holder struct {
 	// Requirements are the requirements, with defaults, that the resource
 	// was taken for; for LockMany, the one it was first tried for.
 	Requirements json.RawMessage `json:"requirements,omitempty"`
-	// Owner is the free-form label of OwnedBy: a test's name, a command.
+	// Owner is the free-form label of WithOwner: a test's name, a command.
 	Owner string `json:"owner,omitempty"`
 }
 

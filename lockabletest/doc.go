@@ -20,12 +20,11 @@
 // Where: every hold is a lock file in the lock folder, as the core
 // package describes, so that tests, other test processes (each package of
 // a go test ./... is one), the lockable command and the Python lockable on
-// the same host never hold one resource at once. With LOCKABLE_BACKEND
-// set to an etcd URL, every hold is a key in etcd on a lease instead, and
-// test runs on many hosts share one lab (see Backends). All the tests of a
-// process share one core.Lockable made from the environment on first use
-// (one resources list, one set of holds); parallel tests each get their
-// own resource and queue for one when all that fit are held.
+// the same host, given one lock folder, never hold one resource at once.
+// With LOCKABLE_BACKEND set to an etcd URL, every hold is a key in etcd on
+// a lease instead, and test runs on many hosts share one lab (see
+// Backends). Parallel tests each get their own resource and queue for one
+// when all that fit are held.
 //
 // What releases it: t.Cleanup, however the test ends: pass, failure,
 // t.Fatal, t.Skip or panic. For a Fleet, Main, after m.Run returns. When
@@ -67,8 +66,10 @@
 //     A relative path is looked up from the package directory up to the
 //     module root. Default: resources.json, looked up the same way.
 //   - LOCKABLE_LOCK_FOLDER: the lock folder; a relative path is taken
-//     from the module root, so that all packages share it. Default: the
-//     OS temp dir, as the Python lockable's.
+//     from the module root, so that all packages share it. Default: a
+//     folder of the user's own (core.DefaultLockFolder); jobs of other
+//     users, and the Python lockable, share locks only in a folder given
+//     to all of them.
 //   - LOCKABLE_HOSTNAME: the host whose resources are local. Default: the
 //     machine's hostname.
 //   - LOCKABLE_TIMEOUT: how long to wait for resources, in seconds (30,
@@ -82,8 +83,10 @@
 //     Backends).
 //   - LOCKABLE_ON_UNAVAILABLE: skip or fail (see above).
 //
-// The variables are read once per test process. WithLockable replaces
-// them all: a test that passes its own core.Lockable reads none.
+// The variables are read at each call, so t.Setenv applies, and each call
+// opens a core.Lockable of its own, which it closes when the test ends
+// (a fleet's, when Main returns). WithLockable replaces them all: a test
+// that passes its own core.Lockable reads none.
 //
 // # Backends
 //

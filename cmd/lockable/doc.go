@@ -16,21 +16,28 @@
 // the command's status.
 //
 // What is held: the lock file <lock folder>/<id>.pid, locked with flock by
-// the lockable process, as the core package describes. The lock's file
-// descriptor is not inherited by the command (Go opens files close-on-exec),
-// so the lock lives exactly as long as lockable: when lockable is killed,
-// SIGKILL included, the kernel releases it. On Linux the command is started
-// with a parent-death signal, SIGKILL, so that it does not go on using the
-// resource unlocked once lockable is gone (a process the command started in
-// the background may; see below).
+// the lockable process, as the core package describes. The command does
+// not inherit the lock's file descriptor (Go opens files close-on-exec).
+//
+// Nothing the command starts outlives the lock. On Linux, lockable starts
+// the command under a keeper: lockable itself again, a child subreaper
+// that holds the lock files too (inherited). Every process the command
+// starts stays its descendant, double-forked daemons included. When the
+// command ends, the keeper stops what it left running (SIGTERM, then
+// SIGKILL after --kill-after), and lockable says so, then releases. When
+// lockable dies, SIGKILL included, the keeper learns it from a pipe that
+// only lockable held, kills every descendant at once and ends; the kernel
+// releases the lock files only then. Elsewhere on Unix, the command's
+// process group is ended the same way when the command ends.
 //
 // With --backend etcd://... the lock is instead a key in etcd, on a lease
 // that lockable renews while it runs (see "Many hosts" below): when
 // lockable dies, the key goes when the lease expires, within its ttl.
 //
 // What releases it: the end of the command, whatever ended it (its exit, a
-// signal, --max-hold, a lost lock), or the end of lockable. lockable waits
-// for the command it started, not for processes that command left running.
+// signal, --max-hold, a lost lock), once what it left running has ended;
+// or the end of lockable, once the keeper has killed the command's
+// processes.
 //
 // # The Python-compatible form
 //
@@ -134,10 +141,11 @@
 //
 //   - status lists every resource (or, with --requirements, those that fit,
 //     defaults included) with its state: free, held (by user@host, pid,
-//     owner, since when), offline, other-host; --json prints a JSON array
-//     of {"id", "state", "holder", "resource"} for scripts. --explain lists
-//     every resource with how it measures up to the requirements (adding
-//     "fits" and "mismatches" to the JSON).
+//     owner, since when), offline, other-host; --json prints one JSON
+//     object for scripts, {"version", "hostname", "requirements",
+//     "resources": [{"id", "state", "holder", "fits", "mismatches",
+//     "resource"}, ...]}, core.Status's form. --explain lists every
+//     resource with how it measures up to the requirements.
 //   - validate checks the resources list as --validate-only does: every
 //     problem on a line, "file:line:column: [index]: message", then exit
 //     125; a valid list prints "NAME: valid, N resources".
@@ -169,7 +177,8 @@
 //
 // Flags win over the environment, which wins over the defaults:
 // LOCKABLE_RESOURCES (--resources), LOCKABLE_LOCK_FOLDER (--lock-folder,
-// default the OS temp dir, as the Python tool), LOCKABLE_BACKEND
+// default a folder of the user's own, <temp>/lockable-<uid>: give every
+// job that shares a lab one folder, the Python tool's too), LOCKABLE_BACKEND
 // (--backend, default the lock folder), LOCKABLE_HOSTNAME
 // (--hostname, default this host's name), LOCKABLE_TIMEOUT (--timeout),
 // and LOCKABLE_REQUIREMENTS, extra conditions added to every requirement.

@@ -26,14 +26,16 @@ Flags:
                          os=android&online=true; repeat to hold several
                          resources at once, all or nothing
                          (added to every one: $LOCKABLE_REQUIREMENTS)
-  --count N              hold N resources that fit (default 1)
-  --timeout SECONDS      how long to wait for a free resource: seconds (30,
-                         0.5) or a duration (90s, 5m); 0 tries once
-                         (default 1, or $LOCKABLE_TIMEOUT)
+  --count N              hold N resources that fit (default 1, at most 1000)
+  --timeout SECONDS      how long to wait for a free resource, loading the
+                         list included: seconds (30, 0.5) or a duration
+                         (90s, 5m); 0 tries once (default 1, or
+                         $LOCKABLE_TIMEOUT)
   --hostname NAME        the host whose resources fit by default
                          (default this host's name, or $LOCKABLE_HOSTNAME)
-  --lock-folder DIR      where the lock files are (default the OS temp dir,
-                         or $LOCKABLE_LOCK_FOLDER); one host only
+  --lock-folder DIR      where the lock files are (default $LOCKABLE_LOCK_FOLDER,
+                         or a folder of your own, <temp>/lockable-<uid>):
+                         jobs share locks only in one folder; one host only
   --backend URL          keep the locks in etcd, for a lab that many hosts
                          share: etcd://host1:2379,host2:2379/prefix?ttl=10s
                          (ttl: how long a lock outlives a holder that stops
@@ -88,7 +90,7 @@ Examples:
   # who holds what, and why a resource does not fit
   lockable status
   lockable status --requirements os=android --explain
-  lockable status --json | jq '.[] | select(.state == "held")'
+  lockable status --json | jq '.resources[] | select(.state == "held")'
 
   # a lab that many hosts share, its locks in etcd: a phone on any host
   lockable --backend etcd://etcd-1:2379,etcd-2:2379,etcd-3:2379/lab \
