@@ -60,6 +60,9 @@ type NotFoundError struct {
 	// Unfit indexes the requirement that no resource fits; it is -1 when
 	// each fits some resource but not enough distinct ones fit them all.
 	Unfit int
+	// Fitting is how many distinct resources fit one requirement or
+	// another, when Unfit is -1.
+	Fitting int
 	// Closest are the resources nearest to fitting the unfit requirement,
 	// fewest failed conditions first.
 	Closest []Fit
@@ -69,9 +72,14 @@ type NotFoundError struct {
 
 func (e *NotFoundError) Error() string {
 	var b strings.Builder
-	if e.Unfit < 0 {
-		fmt.Fprintf(&b, "no %d distinct resources fit %s together (%d resources in the list)",
-			len(e.Requirements), requirementsText(e.Requirements), e.Resources)
+	switch {
+	case e.Unfit < 0 && allSame(e.Requirements):
+		fmt.Fprintf(&b, "%d resources fitting %s were asked for, and %d %s (%d resources in the list)",
+			len(e.Requirements), e.Requirements[0], e.Fitting, plural(e.Fitting, "fits", "fit"), e.Resources)
+		return b.String()
+	case e.Unfit < 0:
+		fmt.Fprintf(&b, "no %d distinct resources fit %s together: %d %s one or another (%d resources in the list)",
+			len(e.Requirements), requirementsText(e.Requirements), e.Fitting, plural(e.Fitting, "fits", "fit"), e.Resources)
 		return b.String()
 	}
 	fmt.Fprintf(&b, "no resource fits %s (%d resources in the list)", e.Requirements[e.Unfit], e.Resources)
@@ -102,12 +110,31 @@ func (l *Lockable) notFound(r *request, fit [][]int) error {
 	e := &NotFoundError{Requirements: r.full, Resources: len(r.list), Unfit: -1}
 	i := slices.IndexFunc(fit, func(f []int) bool { return len(f) == 0 })
 	if i < 0 {
+		e.Fitting = len(unique(fit))
 		return e
 	}
 	e.Unfit = i
 	e.Closest = closest(explainAll(r.list, r.full[i]), maxClosest)
 	e.UnknownFields = unknownFields(r.list, r.full[i])
 	return e
+}
+
+// allSame reports whether the requirements are all the same (--count).
+func allSame(qs []*query.Query) bool {
+	for _, q := range qs[1:] {
+		if q.String() != qs[0].String() {
+			return false
+		}
+	}
+	return true
+}
+
+// plural is one for n == 1, more otherwise.
+func plural(n int, one, more string) string {
+	if n == 1 {
+		return one
+	}
+	return more
 }
 
 // closest returns the n fits with the fewest mismatches, in list order

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,10 +81,16 @@ func TestLockManyNotFound(t *testing.T) {
 		name  string
 		reqs  []*query.Query
 		unfit int
+		msg   string
 	}{
-		{"one requirement fits nothing", []*query.Query{q(`usb=true`), q(`gps=true`)}, 1},
-		{"not enough distinct resources", []*query.Query{q(`usb=true`), q(`usb=true`)}, -1},
-		{"more requirements than resources", []*query.Query{q(""), q(""), q("")}, -1},
+		{"one requirement fits nothing", []*query.Query{q(`usb=true`), q(`gps=true`)}, 1,
+			`no resource fits {"gps":true,"hostname":"bench-1","online":true} (2 resources in the list)`},
+		{"not enough distinct resources", []*query.Query{q(`usb=true`), q(`usb=true`)}, -1,
+			`2 resources fitting {"usb":true,"hostname":"bench-1","online":true} were asked for, and 1 fits (2 resources in the list)`},
+		{"more requirements than resources", []*query.Query{q(""), q(""), q("")}, -1,
+			`3 resources fitting {"hostname":"bench-1","online":true} were asked for, and 2 fit (2 resources in the list)`},
+		{"different requirements, too few resources", []*query.Query{q(`usb=true`), q(`id=a`)}, -1,
+			`no 2 distinct resources fit [{"usb":true,"hostname":"bench-1","online":true}, {"id":"a","hostname":"bench-1","online":true}] together: 1 fits one or another (2 resources in the list)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,6 +101,7 @@ func TestLockManyNotFound(t *testing.T) {
 			var nf *NotFoundError
 			require.ErrorAs(t, err, &nf)
 			assert.Equal(t, tt.unfit, nf.Unfit)
+			assert.True(t, strings.HasPrefix(err.Error(), tt.msg), "%s\nwant %s", err, tt.msg)
 		})
 	}
 }

@@ -1,6 +1,9 @@
 package lockabletest
 
-import "io"
+import (
+	"io"
+	"time"
+)
 
 // WithEnvironment makes Require read the LOCKABLE_* variables through
 // getenv for a package in dir, instead of the process's, once per option.
@@ -17,3 +20,8 @@ func Watch(ch <-chan struct{}, lost func()) (stop func()) { return watch(ch, los
 
 // IsUnavailable reports whether the policy may skip a test for err.
 func IsUnavailable(err error) bool { return isUnavailable(err) }
+
+// WithWaitLogEvery sets how often a waiting test says it still waits.
+func WithWaitLogEvery(d time.Duration) Option {
+	return optionFunc(func(o *options) { o.logEvery = d })
+}

@@ -131,3 +131,10 @@ type deadlineT struct {
 func (d deadlineT) Deadline() (time.Time, bool) { return d.deadline, true }
 
 func (d deadlineT) run(body func(t lockabletest.TB)) { runAs(d, body) }
+
+// logLines returns what the test logged so far.
+func (f *fakeT) logLines() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.logs)
+}

@@ -124,7 +124,9 @@ func (f *Fleet) allocate(p *plan) ([]*core.Allocation, error) {
 	for i, name := range f.names {
 		reqs[i] = f.members[name]
 	}
-	return p.lockAll(context.Background(), reqs)
+	return p.lockAll(context.Background(), reqs, func(format string, args ...any) {
+		fmt.Fprintf(f.out, format+"\n", args...)
+	})
 }
 
 // watch reports, on Main's output, a member lost while the tests run,

@@ -180,6 +180,19 @@ func (m *labModule) start(t *testing.T, pkg string, env []string, args ...string
 	return c
 }
 
+// waitForText reads the child's output until a line contains text, and
+// returns that line from text on.
+func (c *child) waitForText(t *testing.T, text string) string {
+	t.Helper()
+	for c.lines.Scan() {
+		if i := strings.Index(c.lines.Text(), text); i >= 0 {
+			return c.lines.Text()[i:]
+		}
+	}
+	t.Fatalf("the child ended without saying %q", text)
+	return ""
+}
+
 // waitFor reads the child's output until a line starts with prefix, and
 // returns the rest of that line. The child's -test.timeout bounds it.
 func (c *child) waitFor(t *testing.T, prefix string) string {

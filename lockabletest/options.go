@@ -17,7 +17,8 @@ type options struct {
 	owner      string
 	lockable   *core.Lockable
 	attrs      []string
-	env        *environment // tests only: instead of the process's
+	env        *environment  // tests only: instead of the process's
+	logEvery   time.Duration // tests only: instead of waitLogEvery
 }
 
 type optionFunc func(*options)

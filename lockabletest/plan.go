@@ -39,14 +39,15 @@ type plan struct {
 	policyBy string // what set the policy, for messages; "" by default
 	owner    string
 	attrs    []string
-	err      error // why nothing can be allocated
-	owned    bool  // the plan opened lockable: close it when done
+	err      error         // why nothing can be allocated
+	owned    bool          // the plan opened lockable: close it when done
+	logEvery time.Duration // tests only: instead of waitLogEvery
 }
 
 // newPlan resolves o: options first, then the environment (unless
 // WithLockable replaces it), then the defaults.
 func newPlan(o options, owner string) plan {
-	p := plan{lockable: o.lockable, owner: o.owner, attrs: o.attrs, timeout: DefaultTimeout}
+	p := plan{lockable: o.lockable, owner: o.owner, attrs: o.attrs, timeout: DefaultTimeout, logEvery: o.logEvery}
 	if p.owner == "" {
 		p.owner = owner
 	}
@@ -149,8 +150,9 @@ func (p *plan) parse(reqs []string) ([]*query.Query, error) {
 }
 
 // lockAll holds a resource for each of reqs, all or nothing, unless the
-// plan or the requirements are broken.
-func (p *plan) lockAll(ctx context.Context, reqs []string) ([]*core.Allocation, error) {
+// plan or the requirements are broken. It tells logf when it has to
+// wait, who holds what it waits for, and how long it waited.
+func (p *plan) lockAll(ctx context.Context, reqs []string, logf func(string, ...any)) ([]*core.Allocation, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -158,15 +160,21 @@ func (p *plan) lockAll(ctx context.Context, reqs []string) ([]*core.Allocation, 
 	if err != nil {
 		return nil, err
 	}
-	return p.allocate(ctx, qs)
+	return p.allocate(ctx, qs, logf)
 }
 
 // allocate holds a resource for each of qs, all or nothing, waiting as
 // long as the plan says; parent ends the wait early.
-func (p *plan) allocate(parent context.Context, qs []*query.Query) ([]*core.Allocation, error) {
+func (p *plan) allocate(parent context.Context, qs []*query.Query, logf func(string, ...any)) ([]*core.Allocation, error) {
 	ctx, cancel := context.WithTimeout(parent, p.timeout)
 	defer cancel()
-	as, err := p.lockable.LockMany(ctx, qs, core.WithOwner(p.owner))
+	owner := core.WithOwner(p.owner)
+	as, err := p.lockable.TryLockMany(ctx, qs, owner)
+	if as == nil && err == nil {
+		w := p.startWaiting(ctx, qs, logf)
+		as, err = p.lockable.LockMany(ctx, qs, owner)
+		w.stop(as)
+	}
 	if err != nil && p.capped && errors.Is(err, core.ErrTimeout) {
 		err = fmt.Errorf("%w (the wait was cut to %s by the test binary's -timeout deadline)", err, p.timeout.Round(time.Millisecond))
 	} else if errors.Is(err, core.ErrTimeout) {

@@ -215,6 +215,18 @@ func testPolicies(t *testing.T, m *labModule) {
 			assert.Contains(t, out, tc.says)
 		})
 	}
+	t.Run("a waiting test says what it waits for", func(t *testing.T) {
+		holder := m.start(t, "lab", s.env(), "-test.run=^TestKill$")
+		holder.waitFor(t, "HOLDING")
+		waiter := m.start(t, "lab", s.env("LAB_TYPE=phone", "LOCKABLE_TIMEOUT=60s"), "-test.run=^TestPolicy$", "-test.v")
+		line := waiter.waitForText(t, "lockabletest: waiting up to 1m0s for ")
+		assert.Contains(t, line, `{"type":"phone","hostname":"bench-1","online":true}: 1 fitting, held by phone-0: `)
+		assert.Contains(t, line, fmt.Sprintf("pid %d (TestKill)", holder.cmd.Process.Pid))
+		require.NoError(t, holder.cmd.Process.Kill(), "the holder goes: the waiter gets the phone")
+		line = waiter.waitForText(t, "lockabletest: got ")
+		assert.Regexp(t, `lockabletest: got phone-0 after waiting \d+(\.\d)?m?s$`, line)
+		assert.Equal(t, "phone-0", waiter.waitFor(t, "HOLDING"))
+	})
 	t.Run("timeout says who holds", func(t *testing.T) {
 		c := m.start(t, "lab", s.env(), "-test.run=^TestKill$")
 		c.waitFor(t, "HOLDING")

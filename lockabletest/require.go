@@ -53,7 +53,7 @@ func requireAll(t TB, requirements []string, opts []Option) []*core.Allocation {
 		}
 	})
 	p.capTo(deadlineOf(t))
-	as, err := p.lockAll(t.Context(), requirements)
+	as, err := p.lockAll(t.Context(), requirements, t.Logf)
 	if err != nil {
 		p.unavailable(t, err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-lockable/lockable/core"
 	"github.com/go-lockable/lockable/lockabletest"
+	"github.com/go-lockable/lockable/query"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -327,4 +328,39 @@ func TestRequireOneTryWithZeroTimeout(t *testing.T) {
 	})
 	fatal, _, _ = busy.outcome()
 	assert.Contains(t, fatal, "timed out")
+}
+
+// A test that has to wait says so in its log: what it waits for and who
+// holds it, again at a calm interval, and once more when it gets it.
+func TestWaitingIsTold(t *testing.T) {
+	lk, dir := newLab(t, phones(1))
+	holder := openLab(t, phones(1), dir)
+	held, err := holder.Lock(t.Context(), query.MustParse(""), core.WithOwner("TestOther"))
+	require.NoError(t, err)
+	ft := newT("TestFlash")
+	defer ft.finish()
+	got := make(chan *core.Allocation, 1)
+	go ft.run(func(t lockabletest.TB) {
+		got <- lockabletest.Require(t, "type=phone", lockabletest.WithLockable(lk),
+			lockabletest.WithTimeout(time.Minute), lockabletest.WithWaitLogEvery(20*time.Millisecond))
+	})
+	still := func() bool {
+		for _, l := range ft.logLines() {
+			if strings.HasPrefix(l, "lockabletest: still waiting for ") {
+				return true
+			}
+		}
+		return false
+	}
+	require.Eventually(t, still, 10*time.Second, 5*time.Millisecond, "a line again while it waits")
+	require.NoError(t, held.Unlock())
+	a := <-got
+	require.NotNil(t, a)
+
+	logs := ft.logLines()
+	require.GreaterOrEqual(t, len(logs), 4, "%q", logs)
+	assert.Regexp(t, `^lockabletest: waiting up to 1m0s for \{"type":"phone","hostname":"bench-1","online":true\}: 1 fitting, held by phone-0: \S+ pid \d+ \(TestOther\)$`, logs[0])
+	assert.Regexp(t, `^lockabletest: still waiting for \{"type":"phone".*\} after \d+(\.\d)?m?s: 1 fitting, held by phone-0: `, logs[1])
+	assert.Regexp(t, `^lockabletest: got phone-0 after waiting \d+(\.\d)?m?s$`, logs[len(logs)-2])
+	assert.Regexp(t, `^lockabletest: holding phone-0 for type=phone \(allocation `, logs[len(logs)-1])
 }

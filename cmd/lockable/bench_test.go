@@ -43,6 +43,6 @@ func BenchmarkFieldEnv(b *testing.B) {
 		"ram_gb": 8, "tags": ["usb", "5g", "nfc"], "network": {"ip": "10.1.2.31", "wifi": "lab-5ghz"}}`
 	b.ReportAllocs()
 	for b.Loop() {
-		fieldEnv(object, "")
+		fieldEnv(object, "", false)
 	}
 }

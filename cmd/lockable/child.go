@@ -45,7 +45,7 @@ func (c *cli) command(allocs []*core.Allocation, words []string, o *options) *ex
 		cmd = shellCommand(strings.Join(words, " "))
 	}
 	indexed := len(allocs) > 1 || o.set["count"]
-	cmd.Env = append(slices.Clip(c.environ), resourceEnv(allocs, indexed)...)
+	cmd.Env = append(slices.Clip(c.environ), resourceEnv(allocs, indexed, o.pyCompat)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.stdin, c.stdout, c.stderr
 	return cmd
 }

@@ -19,7 +19,7 @@ func (c *cli) completion(args []string) error {
 const bashCompletion = `# bash completion for lockable: source <(lockable completion bash)
 _lockable() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local flags="--resources --requirements --count --timeout --hostname --lock-folder --backend --max-hold --kill-after --no-shell --explain --quiet --validate-only --version --help"
+    local flags="--resources --requirements --count --timeout --hostname --lock-folder --backend --max-hold --kill-after --no-shell --explain --quiet --validate-only --py-compat --version --help"
     local i=1
     while [ "$i" -lt "$COMP_CWORD" ]; do
         case ${COMP_WORDS[i]} in
@@ -72,6 +72,7 @@ _lockable() {
         '--explain[why each resource does or does not fit]' \
         '(-q --quiet)'{-q,--quiet}'[do not say what lockable waits for]' \
         '--validate-only[check the resources list, run nothing]' \
+        '--py-compat[behave as the Python lockable: its lock folder, values, flags after the command]' \
         '--version[print the version]' \
         '(-h --help)'{-h,--help}'[print the help]' \
         '1: :->first' \
@@ -132,6 +133,7 @@ complete -c lockable -n __lockable_no_command -l no-shell -d 'run the words with
 complete -c lockable -n __lockable_no_command -l explain -d 'why each resource does or does not fit'
 complete -c lockable -n __lockable_no_command -s q -l quiet -d 'do not say what lockable waits for'
 complete -c lockable -n __lockable_no_command -l validate-only -d 'check the resources list, run nothing'
+complete -c lockable -n __lockable_no_command -l py-compat -d 'behave as the Python lockable'
 complete -c lockable -n __lockable_no_command -l version -d 'print the version'
 complete -c lockable -n __lockable_no_command -s h -l help -d 'print the help'
 complete -c lockable -n '__fish_seen_subcommand_from status' -l json -d 'print JSON'

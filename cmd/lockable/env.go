@@ -12,12 +12,13 @@ import (
 
 // resourceEnv returns the environment variables that describe the held
 // resources: the first resource's, then, when indexed, every resource's
-// again with the suffix _0, _1, ...
-func resourceEnv(allocs []*core.Allocation, indexed bool) []string {
-	env := allocationEnv(allocs[0], "")
+// again with the suffix _0, _1, ... py says to name and write the fields
+// as the Python lockable does.
+func resourceEnv(allocs []*core.Allocation, indexed, py bool) []string {
+	env := allocationEnv(allocs[0], "", py)
 	if indexed {
 		for i, a := range allocs {
-			env = append(env, allocationEnv(a, "_"+strconv.Itoa(i))...)
+			env = append(env, allocationEnv(a, "_"+strconv.Itoa(i), py)...)
 		}
 	}
 	return env
@@ -27,9 +28,9 @@ func resourceEnv(allocs []*core.Allocation, indexed bool) []string {
 // suffix: the resource's top-level fields, then LOCKABLE_RESOURCE,
 // LOCKABLE_RESOURCE_ID, LOCKABLE_ALLOCATION_ID and LOCKABLE_FENCING_TOKEN
 // (0 on the lock folder).
-func allocationEnv(a *core.Allocation, suffix string) []string {
+func allocationEnv(a *core.Allocation, suffix string, py bool) []string {
 	r := a.Resource()
-	return append(fieldEnv(r.JSON(), suffix),
+	return append(fieldEnv(r.JSON(), suffix, py),
 		"LOCKABLE_RESOURCE"+suffix+"="+compact(r.JSON()),
 		"LOCKABLE_RESOURCE_ID"+suffix+"="+r.ID(),
 		"LOCKABLE_ALLOCATION_ID"+suffix+"="+a.ID(),
@@ -39,13 +40,19 @@ func allocationEnv(a *core.Allocation, suffix string) []string {
 
 // fieldEnv turns an object's top-level fields into variables. Of fields
 // whose names become the same variable, the first counts; a value holding
-// a NUL character, which no environment can carry, is left out.
-func fieldEnv(object, suffix string) []string {
+// a NUL character, which no environment can carry, is left out. py names
+// and writes them as the Python lockable does: the key upper-cased and
+// nothing else, the value as Python's str() (PYL lockable/cli.py, main).
+func fieldEnv(object, suffix string, py bool) []string {
 	var env []string
 	seen := map[string]bool{}
-	gjson.Parse(object).ForEach(func(key, value gjson.Result) bool {
-		name := envName(key.String())
-		v := envValue(value)
+	name, value := envName, envValue
+	if py {
+		name, value = pyEnvName, pyStr
+	}
+	gjson.Parse(object).ForEach(func(key, val gjson.Result) bool {
+		name := name(key.String())
+		v := value(val)
 		if name == "" || seen[name] || strings.ContainsRune(v, 0) {
 			return true
 		}
@@ -72,6 +79,16 @@ func envName(field string) string {
 		}
 	}
 	return b.String()
+}
+
+// pyEnvName is the Python lockable's variable name for a field: the key
+// upper-cased (key.upper()), other characters as they are; a name with
+// "=" cannot be a variable and is left out.
+func pyEnvName(field string) string {
+	if strings.ContainsRune(field, '=') {
+		return ""
+	}
+	return strings.ToUpper(field)
 }
 
 // envValue is a string as it is and anything else as compact JSON.

@@ -37,6 +37,7 @@ type options struct {
 	quiet        bool
 	json         bool
 	version      bool
+	pyCompat     bool
 
 	set map[string]bool // flags given on the command line
 }
@@ -77,12 +78,13 @@ func (o *options) runFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.count, "count", o.count, "")
 	fs.Var((*durationValue)(&o.maxHold), "max-hold", "")
 	fs.Var((*durationValue)(&o.killAfter), "kill-after", "")
-	fs.BoolVar(&o.validateOnly, "validate-only", false, "")
-	fs.BoolVar(&o.noShell, "no-shell", false, "")
-	fs.BoolVar(&o.explain, "explain", false, "")
-	fs.BoolVar(&o.quiet, "q", false, "")
-	fs.BoolVar(&o.quiet, "quiet", false, "")
-	fs.BoolVar(&o.version, "version", false, "")
+	fs.BoolVar(&o.validateOnly, "validate-only", o.validateOnly, "")
+	fs.BoolVar(&o.noShell, "no-shell", o.noShell, "")
+	fs.BoolVar(&o.explain, "explain", o.explain, "")
+	fs.BoolVar(&o.quiet, "q", o.quiet, "")
+	fs.BoolVar(&o.quiet, "quiet", o.quiet, "")
+	fs.BoolVar(&o.version, "version", o.version, "")
+	fs.BoolVar(&o.pyCompat, "py-compat", o.pyCompat, "")
 }
 
 // statusFlags registers the flags of lockable status.
@@ -91,6 +93,7 @@ func (o *options) statusFlags(fs *flag.FlagSet) {
 	fs.Var((*requirementsValue)(&o.requirements), "requirements", "")
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.explain, "explain", false, "")
+	fs.BoolVar(&o.pyCompat, "py-compat", o.pyCompat, "")
 }
 
 // validateFlags registers the flags of lockable validate.

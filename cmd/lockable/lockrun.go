@@ -21,8 +21,16 @@ const maxOwner = 120
 const maxHeld = 1000
 
 // lockRun is the Python-compatible form: hold resources that fit, run
-// the command, release them, exit with the command's status.
-func (c *cli) lockRun(ctx context.Context, o *options, command []string) (int, error) {
+// the command, release them, exit with the command's status. dashes says
+// whether "--" ended the flags.
+func (c *cli) lockRun(ctx context.Context, o *options, command []string, dashes bool) (int, error) {
+	if err := c.pyCompatFromEnv(o); err != nil {
+		return 0, err
+	}
+	command, err := c.trailingFlags(o, command, dashes)
+	if err != nil {
+		return 0, err
+	}
 	cfg, err := c.config(o)
 	if err != nil {
 		return 0, err

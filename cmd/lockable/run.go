@@ -55,7 +55,7 @@ func (c *cli) main(ctx context.Context, args []string) (int, error) {
 	case o.version:
 		return exitOK, c.version(nil)
 	case dashes || len(rest) == 0:
-		return c.lockRun(ctx, o, rest)
+		return c.lockRun(ctx, o, rest, dashes)
 	}
 	switch rest[0] {
 	case "status":
@@ -67,7 +67,7 @@ func (c *cli) main(ctx context.Context, args []string) (int, error) {
 	case "completion":
 		return exitOK, c.completion(rest[1:])
 	}
-	return c.lockRun(ctx, o, rest)
+	return c.lockRun(ctx, o, rest, false)
 }
 
 // subcommand parses a subcommand's flags; it takes no further words.
@@ -91,7 +91,13 @@ func (c *cli) config(o *options) (config.Config, error) {
 	if err != nil {
 		return config.Config{}, withCode(exitUsage, err)
 	}
+	if err := c.pyCompatFromEnv(o); err != nil {
+		return config.Config{}, err
+	}
 	o.applyEnv(cfg)
+	if o.pyCompat && o.lockFolder == "" {
+		o.lockFolder = pyLockFolder
+	}
 	c.secrets = redact.ForURL(o.resources).With(redact.ForURL(o.backend))
 	return cfg, nil
 }

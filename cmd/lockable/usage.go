@@ -17,7 +17,8 @@ when the command ends, however it ends. It exits with the command's status.
 The command's words are joined with spaces and run by /bin/sh -c, as the
 Python lockable does: quote '$ID' so that the command's shell expands it.
 With --no-shell they are run as they are, and nothing expands $ID.
-Flags end at the first word that is not a flag, or at --.
+Flags end at the first word that is not a flag, or at --; a flag of
+lockable's after the command is the command's (lockable warns).
 
 Flags:
   --resources FILE|URL   resources list, a JSON file or an http(s) URL
@@ -33,9 +34,10 @@ Flags:
                          $LOCKABLE_TIMEOUT)
   --hostname NAME        the host whose resources fit by default
                          (default this host's name, or $LOCKABLE_HOSTNAME)
-  --lock-folder DIR      where the lock files are (default $LOCKABLE_LOCK_FOLDER,
-                         or a folder of your own, <temp>/lockable-<uid>):
-                         jobs share locks only in one folder; one host only
+  --lock-folder DIR      where the lock files are (default
+                         $LOCKABLE_LOCK_FOLDER, or a folder of your own,
+                         <temp>/lockable-<uid>): jobs share locks only in
+                         one folder; one host only
   --backend URL          keep the locks in etcd, for a lab that many hosts
                          share: etcd://host1:2379,host2:2379/prefix?ttl=10s
                          (ttl: how long a lock outlives a holder that stops
@@ -49,6 +51,11 @@ Flags:
                          resource does or does not fit
   -q, --quiet            do not say what lockable waits for
   --validate-only        check the resources list, run nothing
+  --py-compat            behave as the Python lockable where lockable
+                         differs: the lock folder defaults to the current
+                         directory, values are Python's (True, ['a', 'b']),
+                         names only upper-cased, and lockable's flags after
+                         the command are lockable's ($LOCKABLE_PY_COMPAT=1)
   --version              print the version
   -h, --help             print this help
 
