@@ -22,20 +22,18 @@ func TestLockWritesTheHolderAndReleaseDeletesTheKey(t *testing.T) {
 	kv := lb.key(t, "s0")
 	require.NotNil(t, kv, "the lock is a key")
 	var h core.Holder
-	require.NoError(t, json.Unmarshal(kv.value, &h), "the key's value is the holder: %s", kv.value)
+	require.NoError(t, json.Unmarshal(kv.Value, &h), "the key's value is the holder: %s", kv.Value)
 	assert.Equal(t, a.ID(), h.AllocationID)
 	assert.Equal(t, "host-a", h.Hostname)
 	assert.Equal(t, "TestOwner", h.Owner)
-	assert.Equal(t, kv.createRevision, a.FencingToken(), "the fencing token is the key's create revision")
-	assert.NotZero(t, kv.lease, "the key is on a lease")
+	assert.Equal(t, kv.CreateRevision, a.FencingToken(), "the fencing token is the key's create revision")
+	assert.NotZero(t, kv.Lease, "the key is on a lease")
 	assert.NotNil(t, a.Lost())
 	assert.NoError(t, a.Err())
 
 	require.NoError(t, a.Unlock())
 	assert.Nil(t, lb.key(t, "s0"), "release deletes the key")
-	ttl, err := lb.cli.TimeToLive(t.Context(), kv.lease)
-	require.NoError(t, err)
-	assert.LessOrEqual(t, ttl.TTL, int64(0), "release revokes the lease")
+	assert.LessOrEqual(t, lb.api.timeToLive(t, kv.Lease), int64(0), "release revokes the lease")
 }
 
 func TestFencingTokensGrow(t *testing.T) {
