@@ -3,6 +3,7 @@ package etcd_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"testing"
 	"time"
 
@@ -217,4 +218,29 @@ func TestErrStaysNilAfterANormalRelease(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond) // past the lease's deadline, which no longer matters
 	assert.NoError(t, a.Err())
 	assert.False(t, closedWithin(a.Lost(), 0), "a released lock is not lost")
+}
+
+func TestAMemberThatDoesNotAnswerIsPassedOver(t *testing.T) {
+	lb := newLab(t, 1, "1s")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	dead := l.Addr().String()
+	require.NoError(t, l.Close())
+	lb.endpoints = dead + "," + lb.endpoints // the first member is down
+
+	a, err := lb.lockable(t, "host-a").Lock(t.Context(), anyServer)
+	require.NoError(t, err)
+	waiter := lb.lockable(t, "host-b")
+	got := make(chan *core.Allocation, 1)
+	go func() {
+		w, err := waiter.Lock(within(t, 10*time.Second), anyServer)
+		assert.NoError(t, err)
+		got <- w
+	}()
+	require.False(t, closedWithin(a.Lost(), 2*time.Second), "renewed past the TTL")
+	require.NoError(t, a.Unlock())
+	w := <-got
+	require.NotNil(t, w)
+	assert.Greater(t, w.FencingToken(), a.FencingToken())
+	require.NoError(t, w.Unlock())
 }
