@@ -88,7 +88,7 @@ func (c *client) send(ctx context.Context, path string, req any) (io.ReadCloser,
 		select {
 		case <-ctx.Done():
 			pause.Stop()
-			return nil, fmt.Errorf("%w (the last answer: %w)", ctx.Err(), err)
+			return nil, fmt.Errorf("%w (the last error: %w)", ctx.Err(), err)
 		case <-pause.C:
 		}
 	}
@@ -161,7 +161,7 @@ func (c *client) postTo(ctx context.Context, endpoint, path string, body []byte,
 func errorAnswer(endpoint, path string, status int, body []byte) error {
 	e := parseError(status, body)
 	if e.Code == 0 && status == http.StatusNotFound {
-		e.Message += fmt.Sprintf(" (%s has no %s: is this etcd 3.4 or later, with its JSON gateway on? see --enable-grpc-gateway)", endpoint, path)
+		e.Message += fmt.Sprintf(" (%s has no %s: is this etcd's client port, and its JSON gateway on? etcd 3.4 or later, --enable-grpc-gateway)", endpoint, path)
 	}
 	return e
 }
