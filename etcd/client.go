@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -79,20 +80,39 @@ func (c *client) send(ctx context.Context, path string, req any) (io.ReadCloser,
 	if err != nil {
 		return nil, fmt.Errorf("encoding a request to %s: %w", path, err)
 	}
+	var last error
 	for {
 		r, err := c.authorized(ctx, path, body)
 		if err == nil || !elsewhere(err) {
-			return r, err
+			return r, withLast(err, last)
 		}
+		last = err
 		pause := time.NewTimer(retryPause)
 		select {
 		case <-ctx.Done():
 			pause.Stop()
-			return nil, fmt.Errorf("%w (the last error: %w)", ctx.Err(), err)
+			return nil, withLast(ctx.Err(), last)
 		case <-pause.C:
 		}
 	}
 }
+
+// withLast adds to the error of a done context the error of the attempt
+// before, which says why nothing answered (connection refused, no
+// leader), unless it has one.
+func withLast(err, last error) error {
+	var told *lastError
+	if last == nil || !(errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) || errors.As(err, &told) {
+		return err
+	}
+	return &lastError{done: err, last: last}
+}
+
+// lastError is the error of a done context, and of the attempt before.
+type lastError struct{ done, last error }
+
+func (e *lastError) Error() string   { return fmt.Sprintf("%v (the last error: %v)", e.done, e.last) }
+func (e *lastError) Unwrap() []error { return []error{e.done, e.last} }
 
 // authorized posts body with the auth token, if the URL has a user; when
 // etcd says the token is no longer valid (it expired), it authenticates
@@ -117,19 +137,20 @@ func (c *client) authorized(ctx context.Context, path string, body []byte) (io.R
 // remembers the one that answers.
 func (c *client) post(ctx context.Context, path string, body []byte, token string) (io.ReadCloser, error) {
 	first := int(c.current.Load())
-	var err error
+	var last error
 	for i := range c.endpoints {
 		n := (first + i) % len(c.endpoints)
-		var r io.ReadCloser
-		if r, err = c.postTo(ctx, c.endpoints[n], path, body, token); err == nil {
+		r, err := c.postTo(ctx, c.endpoints[n], path, body, token)
+		if err == nil {
 			c.current.Store(int32(n))
 			return r, nil
 		}
 		if !elsewhere(err) {
-			return nil, err
+			return nil, withLast(err, last)
 		}
+		last = err
 	}
-	return nil, err
+	return nil, last
 }
 
 // postTo makes one request to one member. Every request asks for a
