@@ -32,8 +32,12 @@ func (c *client) authToken(ctx context.Context) (string, error) {
 	if c.user == "" {
 		return "", nil
 	}
-	c.authMu.Lock()
-	defer c.authMu.Unlock()
+	select { // one authentication at a time, as long as ctx lets it wait
+	case c.authing <- struct{}{}:
+		defer func() { <-c.authing }()
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 	if token, ok := c.cachedToken(); ok {
 		return token, nil
 	}

@@ -31,7 +31,7 @@ type client struct {
 	current   atomic.Int32 // the endpoint that answered last
 
 	user, password string
-	authMu         sync.Mutex // held while authenticating
+	authing        chan struct{} // holds a value while authenticating
 	tokenMu        sync.Mutex
 	token          string // the auth token, if the cluster has auth
 	authed         bool   // token is set
@@ -47,7 +47,8 @@ func newClient(s settings) *client {
 		MaxIdleConnsPerHost: maxIdlePerMember,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	return &client{http: &http.Client{Transport: tr}, transport: tr, endpoints: s.endpoints, user: s.user, password: s.password}
+	return &client{http: &http.Client{Transport: tr}, transport: tr, endpoints: s.endpoints,
+		user: s.user, password: s.password, authing: make(chan struct{}, 1)}
 }
 
 // close closes the idle connections; calls in flight end by themselves.

@@ -342,3 +342,26 @@ func TestWatchStopsWhenItsContextIsCancelled(t *testing.T) {
 	err := c.watchDeletes(ctx, "/lab/res/", time.Second, cancel, func() {})
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+func TestWaitingForAnotherCallersAuthenticationEndsWithTheContext(t *testing.T) {
+	g := newGateway(t)
+	release := make(chan struct{})
+	g.on("/v3/auth/authenticate", func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		answer(http.StatusOK, `{"token":"tok.1"}`)(w, r)
+	})
+	g.on("/v3/kv/range", answer(http.StatusOK, rangeOK))
+	c := testClient(t, "alice", "s3cret", g.addr)
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.countPrefix(within(t, 5*time.Second), "/lab/res/")
+		first <- err
+	}()
+	require.Eventually(t, func() bool { return g.count("/v3/auth/authenticate") == 1 }, 5*time.Second, time.Millisecond)
+
+	_, err := c.countPrefix(within(t, 100*time.Millisecond), "/lab/res/")
+	require.ErrorIs(t, err, context.DeadlineExceeded, "it does not wait past its own deadline")
+	close(release)
+	require.NoError(t, <-first)
+	assert.Equal(t, 1, g.count("/v3/auth/authenticate"))
+}

@@ -2,9 +2,6 @@ package etcd
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"net/http"
 	"time"
 )
 
@@ -25,25 +22,6 @@ type leaseRequest struct {
 type leaseResponse struct {
 	ID  int64 `json:"ID,string"`
 	TTL int64 `json:"TTL,string"`
-}
-
-// streamMessage is one message of a streaming call: a response, or the
-// error that ended the stream.
-type streamMessage[T any] struct {
-	Result *T              `json:"result"`
-	Error  json.RawMessage `json:"error"`
-}
-
-// err returns the error that the message carries, or that it carries
-// nothing.
-func (m *streamMessage[T]) err() error {
-	switch {
-	case len(m.Error) > 0:
-		return parseError(http.StatusOK, m.Error)
-	case m.Result == nil:
-		return errors.New("etcd's answer has neither a result nor an error")
-	}
-	return nil
 }
 
 // seconds is a lease time as etcd counts it.

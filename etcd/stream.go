@@ -5,9 +5,29 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
+
+// streamMessage is one message of a streaming call: a response, or the
+// error that ended the stream.
+type streamMessage[T any] struct {
+	Result *T              `json:"result"`
+	Error  json.RawMessage `json:"error"`
+}
+
+// err returns the error that the message carries, or that it carries
+// nothing.
+func (m *streamMessage[T]) err() error {
+	switch {
+	case len(m.Error) > 0:
+		return parseError(http.StatusOK, m.Error)
+	case m.Result == nil:
+		return errors.New("etcd's answer has neither a result nor an error")
+	}
+	return nil
+}
 
 // watchRequest is etcdserverpb.WatchRequest, to create a watch.
 type watchRequest struct {
