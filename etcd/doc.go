@@ -44,6 +44,21 @@
 // restarted, the history was compacted) is started again and wakes the
 // waiters.
 //
+// # Protocol
+//
+// lockable speaks etcd's v3 JSON API: the gRPC gateway that etcd serves
+// on its client port, on by default since etcd 3.4 (--enable-grpc-gateway),
+// with plain HTTP/1.1 requests of the standard library. Neither the
+// library nor the lockable command links gRPC. Each call is one POST to
+// /v3/..., sent to the members in the URL's order: a member that cannot
+// be reached, has no leader or fails is passed over, and the one that
+// answers gets the next calls. Renewing a lease is one keepalive POST;
+// the watch is one POST whose answer streams the deletes.
+//
+// With user:password in the URL, lockable authenticates once, sends the
+// token with every request, and authenticates again when etcd refuses
+// the token (it expired). The password is never shown.
+//
 // Every request is bounded by the timeout; New fails when etcd does not
 // answer within it.
 package etcd

@@ -18,8 +18,6 @@ import (
 	"github.com/go-lockable/lockable/provider"
 	"github.com/go-lockable/lockable/query"
 	"github.com/stretchr/testify/require"
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
 )
 
 // envEndpoints names the etcd server the tests use; .ci/run starts one
@@ -44,7 +42,7 @@ type lab struct {
 	prefix    string
 	ttl       string
 	resources string // the resources file
-	cli       *clientv3.Client
+	api       *etcdAPI
 }
 
 // newLab makes a lab of servers s0 ... s(n-1) on the test server, with
@@ -57,14 +55,11 @@ func newLab(t testing.TB, n int, ttl string) *lab {
 func newLabAt(t testing.TB, eps string, n int, ttl string) *lab {
 	t.Helper()
 	lb := &lab{endpoints: eps, prefix: "/lockable-test/" + uniqueName(t), ttl: ttl, resources: servers(t, n)}
-	cli, err := clientv3.New(clientv3.Config{Endpoints: strings.Split(eps, ","), DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
-	require.NoError(t, err)
-	lb.cli = cli
+	lb.api = newEtcdAPI(strings.Split(eps, ",")[0])
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		cli.Delete(ctx, lb.prefix+"/", clientv3.WithPrefix())
-		cli.Close()
+		lb.api.deletePrefix(ctx, lb.prefix+"/")
 	})
 	return lb
 }
@@ -113,31 +108,13 @@ func (lb *lab) lockable(t testing.TB, hostname string) *core.Lockable {
 // key reads a resource's lock key; nil when it is free.
 func (lb *lab) key(t testing.TB, id string) *keyValue {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	resp, err := lb.cli.Get(ctx, lb.prefix+"/res/"+id)
-	require.NoError(t, err)
-	if len(resp.Kvs) == 0 {
-		return nil
-	}
-	kv := resp.Kvs[0]
-	return &keyValue{value: kv.Value, createRevision: kv.CreateRevision, lease: clientv3.LeaseID(kv.Lease)}
-}
-
-type keyValue struct {
-	value          []byte
-	createRevision int64
-	lease          clientv3.LeaseID
+	return lb.api.get(t, lb.prefix+"/res/"+id)
 }
 
 // heldKeys counts the lab's lock keys.
 func (lb *lab) heldKeys(t testing.TB) int64 {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	resp, err := lb.cli.Get(ctx, lb.prefix+"/res/", clientv3.WithPrefix(), clientv3.WithCountOnly())
-	require.NoError(t, err)
-	return resp.Count
+	return lb.api.count(t, lb.prefix+"/res/")
 }
 
 // revoke ends a holder's lease from outside, as an expiry would.
@@ -145,10 +122,7 @@ func (lb *lab) revoke(t testing.TB, id string) {
 	t.Helper()
 	kv := lb.key(t, id)
 	require.NotNil(t, kv, "%s is held", id)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, err := lb.cli.Revoke(ctx, kv.lease)
-	require.NoError(t, err)
+	lb.api.revoke(t, kv.Lease)
 }
 
 // within returns a context that ends after d, or with the test.

@@ -8,11 +8,9 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/internal/lockbackend"
-	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
-	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-// retryPause is the pause before renewing again after a renewal failed
+// retryPause is the pause before trying again after a request failed
 // (the server restarting, a leader election).
 const retryPause = 100 * time.Millisecond
 
@@ -22,44 +20,44 @@ func (b *backend) TryLock(ctx context.Context, id string, desc []byte) (lockback
 	ctx, cancel := b.bounded(ctx)
 	defer cancel()
 	granted := time.Now()
-	lease, err := b.cli.Grant(ctx, int64(b.ttl/time.Second))
+	lease, ttl, err := b.cli.grant(ctx, b.ttl)
 	if err != nil {
 		return nil, b.unreachable(err)
 	}
 	key := b.key(id)
-	resp, err := b.cli.Txn(ctx).
-		If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
-		Then(clientv3.OpPut(key, string(desc), clientv3.WithLease(lease.ID))).
-		Commit()
-	if err != nil || !resp.Succeeded {
+	created, revision, err := b.cli.createIfAbsent(ctx, key, desc, lease)
+	if err != nil || !created {
 		// The key may exist on this lease if the reply was lost: revoking
 		// the lease deletes it.
-		b.revokeLater(lease.ID)
+		b.revokeLater(lease)
 		if err != nil {
 			return nil, b.unreachable(err)
 		}
 		return nil, nil
 	}
-	l := &lock{
-		b: b, key: key, lease: lease.ID, token: resp.Header.Revision,
-		deadline: granted.Add(time.Duration(lease.TTL) * time.Second),
-		lost:     make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{}),
-	}
+	return b.start(key, lease, revision, granted.Add(ttl)), nil
+}
+
+// start tracks a lock just taken and starts renewing it.
+func (b *backend) start(key string, lease, token int64, deadline time.Time) *lock {
+	ctx, stop := context.WithCancel(context.Background())
+	l := &lock{b: b, key: key, lease: lease, token: token, deadline: deadline,
+		lost: make(chan struct{}), stop: stop, done: make(chan struct{})}
 	b.track(l)
-	go l.renew()
-	return l, nil
+	go l.renew(ctx)
+	return l
 }
 
 // revokeLater revokes a lease that holds nothing, without making the
 // caller wait; the lease expires by itself if this fails. Close waits for
 // it.
-func (b *backend) revokeLater(lease clientv3.LeaseID) {
+func (b *backend) revokeLater(lease int64) {
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
 		ctx, cancel := b.bounded(context.Background())
 		defer cancel()
-		b.cli.Revoke(ctx, lease)
+		_ = b.cli.revoke(ctx, lease)
 	}()
 }
 
@@ -88,17 +86,16 @@ func (b *backend) untrack(l *lock) {
 type lock struct {
 	b     *backend
 	key   string
-	lease clientv3.LeaseID
+	lease int64
 	token int64
 
 	mu       sync.Mutex
 	deadline time.Time
 	released bool // by Release: the deadline no longer matters
 	lostErr  error
-	lost     chan struct{} // closed when lostErr is set
-	stop     chan struct{} // closed by Release
-	done     chan struct{} // closed when renew returns
-	stopOnce sync.Once
+	lost     chan struct{}      // closed when lostErr is set
+	stop     context.CancelFunc // stops the renewal, and a renewal in flight
+	done     chan struct{}      // closed when renew returns
 }
 
 // Token is the key's create revision: larger for every later lock of
@@ -132,20 +129,24 @@ func (l *lock) loseLocked(err error) {
 	}
 }
 
-// renew keeps the lease alive until Release, or until it is lost.
-func (l *lock) renew() {
+func (l *lock) currentDeadline() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.deadline
+}
+
+// renew keeps the lease alive until ctx is cancelled (Release, Close), or
+// until it is lost.
+func (l *lock) renew(ctx context.Context) {
 	defer l.b.untrack(l)
 	defer close(l.done)
-	interval := l.b.ttl / 3
-	next := time.NewTimer(interval)
+	next := time.NewTimer(l.b.ttl / 3)
 	defer next.Stop()
 	for {
-		l.mu.Lock()
-		deadline := l.deadline
-		l.mu.Unlock()
+		deadline := l.currentDeadline()
 		expiry := time.NewTimer(time.Until(deadline))
 		select {
-		case <-l.stop:
+		case <-ctx.Done():
 			expiry.Stop()
 			return
 		case <-expiry.C:
@@ -154,7 +155,7 @@ func (l *lock) renew() {
 		case <-next.C:
 			expiry.Stop()
 		}
-		pause, err := l.renewOnce(deadline)
+		pause, err := l.renewOnce(ctx, deadline)
 		if err != nil {
 			l.lose(err)
 			return
@@ -163,21 +164,24 @@ func (l *lock) renew() {
 	}
 }
 
-// renewOnce sends one renewal and moves the deadline; it returns when to
-// renew next, or an error when the server says the lease is gone.
-func (l *lock) renewOnce(deadline time.Time) (time.Duration, error) {
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+// renewOnce sends one renewal, bounded by the deadline and the timeout,
+// and moves the deadline; it returns when to renew next, or an error when
+// the server says the lease is gone.
+func (l *lock) renewOnce(ctx context.Context, deadline time.Time) (time.Duration, error) {
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
+	ctx, cancelBound := l.b.bounded(ctx)
+	defer cancelBound()
 	sent := time.Now()
-	resp, err := l.b.cli.KeepAliveOnce(ctx, l.lease)
+	ttl, err := l.b.cli.keepAlive(ctx, l.lease)
 	switch {
-	case errors.Is(err, rpctypes.ErrLeaseNotFound):
+	case errors.Is(err, errLeaseNotFound):
 		return 0, fmt.Errorf("%w: etcd says the lease expired (was this process frozen, or cut off from etcd, for longer than the lease?)", lockbackend.ErrLost)
 	case err != nil:
 		return retryPause, nil // the deadline decides when to give up
 	}
 	l.mu.Lock()
-	l.deadline = sent.Add(time.Duration(resp.TTL) * time.Second)
+	l.deadline = sent.Add(ttl)
 	l.mu.Unlock()
 	return l.b.ttl / 3, nil
 }
@@ -188,13 +192,13 @@ func (l *lock) renewOnce(deadline time.Time) (time.Duration, error) {
 // compared on the lease, then a revoke, does the same in two writes.) It
 // reports the loss when the lock had been lost.
 func (l *lock) Release(ctx context.Context) error {
-	l.stopOnce.Do(func() { close(l.stop) })
+	l.stop()
 	<-l.done
 	ctx, cancel := l.b.bounded(ctx)
 	defer cancel()
-	_, err := l.b.cli.Revoke(ctx, l.lease)
+	err := l.b.cli.revoke(ctx, l.lease)
 	l.b.notify.Signal()
-	if errors.Is(err, rpctypes.ErrLeaseNotFound) {
+	if errors.Is(err, errLeaseNotFound) {
 		// Gone before its release: expired or revoked, and not yet seen.
 		l.lose(fmt.Errorf("%w: etcd says the lease had expired before the release", lockbackend.ErrLost))
 		err = nil

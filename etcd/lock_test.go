@@ -3,6 +3,7 @@ package etcd_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"testing"
 	"time"
 
@@ -22,20 +23,18 @@ func TestLockWritesTheHolderAndReleaseDeletesTheKey(t *testing.T) {
 	kv := lb.key(t, "s0")
 	require.NotNil(t, kv, "the lock is a key")
 	var h core.Holder
-	require.NoError(t, json.Unmarshal(kv.value, &h), "the key's value is the holder: %s", kv.value)
+	require.NoError(t, json.Unmarshal(kv.Value, &h), "the key's value is the holder: %s", kv.Value)
 	assert.Equal(t, a.ID(), h.AllocationID)
 	assert.Equal(t, "host-a", h.Hostname)
 	assert.Equal(t, "TestOwner", h.Owner)
-	assert.Equal(t, kv.createRevision, a.FencingToken(), "the fencing token is the key's create revision")
-	assert.NotZero(t, kv.lease, "the key is on a lease")
+	assert.Equal(t, kv.CreateRevision, a.FencingToken(), "the fencing token is the key's create revision")
+	assert.NotZero(t, kv.Lease, "the key is on a lease")
 	assert.NotNil(t, a.Lost())
 	assert.NoError(t, a.Err())
 
 	require.NoError(t, a.Unlock())
 	assert.Nil(t, lb.key(t, "s0"), "release deletes the key")
-	ttl, err := lb.cli.TimeToLive(t.Context(), kv.lease)
-	require.NoError(t, err)
-	assert.LessOrEqual(t, ttl.TTL, int64(0), "release revokes the lease")
+	assert.LessOrEqual(t, lb.api.timeToLive(t, kv.Lease), int64(0), "release revokes the lease")
 }
 
 func TestFencingTokensGrow(t *testing.T) {
@@ -219,4 +218,29 @@ func TestErrStaysNilAfterANormalRelease(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond) // past the lease's deadline, which no longer matters
 	assert.NoError(t, a.Err())
 	assert.False(t, closedWithin(a.Lost(), 0), "a released lock is not lost")
+}
+
+func TestAMemberThatDoesNotAnswerIsPassedOver(t *testing.T) {
+	lb := newLab(t, 1, "1s")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	dead := l.Addr().String()
+	require.NoError(t, l.Close())
+	lb.endpoints = dead + "," + lb.endpoints // the first member is down
+
+	a, err := lb.lockable(t, "host-a").Lock(t.Context(), anyServer)
+	require.NoError(t, err)
+	waiter := lb.lockable(t, "host-b")
+	got := make(chan *core.Allocation, 1)
+	go func() {
+		w, err := waiter.Lock(within(t, 10*time.Second), anyServer)
+		assert.NoError(t, err)
+		got <- w
+	}()
+	require.False(t, closedWithin(a.Lost(), 2*time.Second), "renewed past the TTL")
+	require.NoError(t, a.Unlock())
+	w := <-got
+	require.NotNil(t, w)
+	assert.Greater(t, w.FencingToken(), a.FencingToken())
+	require.NoError(t, w.Unlock())
 }

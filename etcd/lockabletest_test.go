@@ -54,9 +54,9 @@ func TestLockabletestRequireFromTheEnvironment(t *testing.T) {
 	key := lb.key(t, "env-0")
 	require.NotNil(t, key, "held in etcd, under the backend's prefix")
 	assert.NotZero(t, a.FencingToken())
-	assert.Equal(t, key.createRevision, a.FencingToken(), "the token is the key's create revision")
+	assert.Equal(t, key.CreateRevision, a.FencingToken(), "the token is the key's create revision")
 	assert.Equal(t, strconv.FormatInt(a.FencingToken(), 10), ft.attr("lockable.fencing_token"))
-	assert.Contains(t, string(key.value), "TestFlash", "the test owns it")
+	assert.Contains(t, string(key.Value), "TestFlash", "the test owns it")
 
 	ft.finish()
 	assert.Nil(t, lb.key(t, "env-0"), "released when the test ends")
@@ -120,7 +120,7 @@ func TestLockabletestRequireManyOnEtcd(t *testing.T) {
 	for i, a := range as {
 		key := lb.key(t, a.ResourceID())
 		require.NotNil(t, key)
-		assert.Equal(t, key.createRevision, a.FencingToken())
+		assert.Equal(t, key.CreateRevision, a.FencingToken())
 		tokens[i] = strconv.FormatInt(a.FencingToken(), 10)
 	}
 	assert.Equal(t, strings.Join(tokens, " "), ft.attr("lockable.fencing_token"))

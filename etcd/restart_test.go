@@ -16,8 +16,6 @@ import (
 	"github.com/go-lockable/lockable/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
 )
 
 // server is an etcd server of the test's own, which it may stop and
@@ -72,27 +70,25 @@ func (s *server) start() {
 	s.waitHealthy()
 }
 
-// waitHealthy waits until the server commits a write.
+// waitHealthy waits until the server commits a write, asking every 20 ms.
 func (s *server) waitHealthy() {
 	s.t.Helper()
-	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{s.client}, DialTimeout: time.Second, Logger: zap.NewNop()})
-	require.NoError(s.t, err)
-	defer cli.Close()
+	api := newEtcdAPI(s.client)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		_, err := cli.Put(ctx, "/health", "ok")
+		err := api.put(ctx, "/health", "ok")
 		cancel()
 		if err == nil {
 			return
 		}
+		require.True(s.t, time.Now().Before(deadline), "etcd not healthy within 30s: %v", err)
 		select {
 		case <-s.exited:
 			log, _ := os.ReadFile(filepath.Join(s.dir, "log"))
 			require.FailNow(s.t, "etcd exited", "%s", log)
-		default:
+		case <-time.After(20 * time.Millisecond): // not yet listening: ask again
 		}
-		require.True(s.t, time.Now().Before(deadline), "etcd not healthy within 30s: %v", err)
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/internal/lockbackend"
-
-	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
 // notifier wakes waiters when a lock key is deleted: by a release in this
@@ -36,30 +34,29 @@ func (n *notifier) watch(ctx context.Context) (stop func()) {
 func (n *notifier) close() { n.shared.Close() }
 
 // run watches the lock keys for deletes until ctx is cancelled. When a
-// watch ends (compaction, a server gone), it starts another and wakes the
-// waiters, since a release may have gone unseen in between.
+// watch ends (a server gone, no leader, the watch cancelled), it starts
+// another after a pause and wakes the waiters once it is established,
+// since a release may have gone unseen in between.
 func (n *notifier) run(ctx context.Context, ready func()) {
 	first := true
-	for ctx.Err() == nil {
-		wch := n.b.cli.Watch(clientv3.WithRequireLeader(ctx), n.b.prefix,
-			clientv3.WithPrefix(), clientv3.WithFilterPut(), clientv3.WithCreatedNotify())
-		for resp := range wch {
-			switch {
-			case resp.Created && first:
-				first = false
-				ready()
-			case resp.Created:
-				n.Signal() // a new watch: a release may have gone unseen
-			case len(resp.Events) > 0:
-				n.Signal()
-			}
-			if resp.Err() != nil {
-				n.b.log.Debug("etcd watch ended", "etcd", n.b.where, "err", resp.Err())
-			}
+	created := func() {
+		if first {
+			first = false
+			ready()
+			return
 		}
+		n.Signal() // a new watch: a release may have gone unseen
+	}
+	for ctx.Err() == nil {
+		err := n.b.cli.watchDeletes(ctx, n.b.prefix, n.b.timeout, created, n.Signal)
+		if ctx.Err() == nil {
+			n.b.log.Debug("etcd watch ended", "etcd", n.b.where, "err", err)
+		}
+		pause := time.NewTimer(retryPause)
 		select {
 		case <-ctx.Done():
-		case <-time.After(retryPause):
+			pause.Stop()
+		case <-pause.C:
 		}
 	}
 }

@@ -7,7 +7,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,8 +23,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
 )
 
 // envEtcdEndpoints names the etcd server of the tests that need one;
@@ -46,19 +48,70 @@ func etcdPrefix() string {
 	return "/lockabletest/" + hex.EncodeToString(b[:])
 }
 
-// etcdClient connects to eps; the test closes it, after deleting the
-// keys under prefix.
-func etcdClient(t *testing.T, eps, prefix string) *clientv3.Client {
+// etcdClient is a client of the first of eps, through etcd's v3 JSON
+// API; the test deletes the keys under prefix when it ends.
+func etcdClient(t *testing.T, eps, prefix string) *etcdAPI {
 	t.Helper()
-	cli, err := clientv3.New(clientv3.Config{Endpoints: strings.Split(eps, ","), DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
-	require.NoError(t, err)
+	cli := &etcdAPI{base: "http://" + strings.Split(eps, ",")[0],
+		http: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_, _ = cli.Delete(ctx, prefix+"/", clientv3.WithPrefix())
-		_ = cli.Close()
+		var resp struct{}
+		_ = cli.call(context.Background(), "/v3/kv/deleterange", map[string]any{"key": []byte(prefix + "/"), "range_end": []byte(prefix + "0")}, &resp)
 	})
 	return cli
+}
+
+// etcdAPI is the tests' small client of etcd's v3 JSON API (the gRPC
+// gateway on the client port), to look at lockable's keys from outside.
+type etcdAPI struct {
+	base string // http://host:port
+	http *http.Client
+}
+
+// call posts req to path and decodes the answer into resp; an answer
+// other than 200 OK is an error that shows it.
+func (c *etcdAPI) call(ctx context.Context, path string, req, resp any) error {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	hresp, err := c.http.Do(hreq)
+	if err != nil {
+		return err
+	}
+	defer hresp.Body.Close()
+	data, err := io.ReadAll(hresp.Body)
+	if err != nil {
+		return err
+	}
+	if hresp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s: %s", path, hresp.Status, data)
+	}
+	return json.Unmarshal(data, resp)
+}
+
+// etcdKey is a key as etcd's JSON API gives it.
+type etcdKey struct {
+	Lease int64 `json:"lease,string"`
+}
+
+// keys reads the keys from key to end (exclusive; only key when end is
+// empty), and counts them.
+func (c *etcdAPI) keys(ctx context.Context, key, end string) ([]etcdKey, int64, error) {
+	var resp struct {
+		Kvs   []etcdKey
+		Count int64 `json:"count,string"`
+	}
+	req := map[string]any{"key": []byte(key)}
+	if end != "" {
+		req["range_end"] = []byte(end)
+	}
+	err := c.call(ctx, "/v3/kv/range", req, &resp)
+	return resp.Kvs, resp.Count, err
 }
 
 // startLockable starts the lockable binary (as the scripts run it) in
@@ -113,9 +166,9 @@ func TestLostLockStopsTheCommand(t *testing.T) {
 	assert.Equal(t, "lockable: lost the lock on dev-1: its lease expired, so another holder may have it now; stopping the command (SIGTERM, then SIGKILL after --kill-after 5s)\n", stderr,
 		"one line, and no second one for the release of the lost lock")
 	assert.ErrorIs(t, syscall.Kill(pid, 0), syscall.ESRCH, "the command is gone")
-	left, err := cli.Get(t.Context(), prefix+"/res/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+	_, left, err := cli.keys(t.Context(), prefix+"/res/", prefix+"/res0")
 	require.NoError(t, err)
-	assert.Zero(t, left.Count, "the lock lockable still had, on dev-0, was released")
+	assert.Zero(t, left, "the lock lockable still had, on dev-0, was released")
 }
 
 // TestFrozenLockableExitsLost freezes lockable (SIGSTOP) until etcd has
@@ -135,8 +188,8 @@ func TestFrozenLockableExitsLost(t *testing.T) {
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGSTOP))
 	require.NoError(t, poll(helperBound, func() error {
-		resp, err := cli.Get(t.Context(), prefix+"/res/dev-0", clientv3.WithCountOnly())
-		if err == nil && resp.Count > 0 {
+		_, n, err := cli.keys(t.Context(), prefix+"/res/dev-0", "")
+		if err == nil && n > 0 {
 			err = errors.New("the lock key is still there")
 		}
 		return err
@@ -152,13 +205,13 @@ func TestFrozenLockableExitsLost(t *testing.T) {
 
 // revokeLease revokes the lease of the lock key, as etcd does when a
 // holder stops renewing it.
-func revokeLease(t *testing.T, cli *clientv3.Client, key string) {
+func revokeLease(t *testing.T, cli *etcdAPI, key string) {
 	t.Helper()
-	resp, err := cli.Get(t.Context(), key)
+	kvs, _, err := cli.keys(t.Context(), key, "")
 	require.NoError(t, err)
-	require.Len(t, resp.Kvs, 1, "%s is not held", key)
-	_, err = cli.Revoke(t.Context(), clientv3.LeaseID(resp.Kvs[0].Lease))
-	require.NoError(t, err)
+	require.Len(t, kvs, 1, "%s is not held", key)
+	var resp struct{}
+	require.NoError(t, cli.call(t.Context(), "/v3/lease/revoke", map[string]string{"ID": fmt.Sprint(kvs[0].Lease)}, &resp))
 }
 
 func pidIn(t *testing.T, path string) int {
