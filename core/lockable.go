@@ -35,6 +35,10 @@ type Lockable struct {
 
 	mu   sync.Mutex
 	held map[string]*Allocation // by resource id
+
+	closed    chan struct{} // closed by Close
+	closeOnce sync.Once
+	wg        sync.WaitGroup // goroutines of Changes
 }
 
 // New returns a Lockable that allocates the resources of src. It creates
@@ -64,6 +68,7 @@ func New(ctx context.Context, src Source, opts ...Option) (*Lockable, error) {
 		log:      cfg.log,
 		locks:    locks,
 		held:     map[string]*Allocation{},
+		closed:   make(chan struct{}),
 	}
 	l.cache = newCandidateCache(l.addDefaults)
 	return l, nil
@@ -81,7 +86,11 @@ func openBackend(ctx context.Context, cfg config) (lockbackend.Backend, error) {
 // (etcd); the lock folder keeps none. Release the allocations first: on
 // the lock folder they stay held until released or until the process
 // ends, but a lock whose lease is no longer renewed (etcd) is lost.
-func (l *Lockable) Close() error { return l.locks.Close() }
+func (l *Lockable) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	l.wg.Wait()
+	return l.locks.Close()
+}
 
 // Hostname returns the host whose resources this Lockable allocates by
 // default.

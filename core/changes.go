@@ -1,0 +1,74 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Changes returns a channel that receives a value soon after the lab may
+// have changed: a lock taken or released, here or by another process
+// or host, or a new resources list. Values are coalesced, so one
+// receive may stand for many changes, and a receive may find nothing
+// changed; the receiver then asks Status. The channel is closed when ctx
+// is done or the Lockable is closed.
+//
+// Watching costs what waiting does: the lock folder's file watcher, or
+// the backend's watch, runs while a Changes channel is open. A release
+// that makes no event (a crashed holder's lock, where the system tells no
+// one) and a changed resources list are noticed within a second.
+func (l *Lockable) Changes(ctx context.Context) <-chan struct{} {
+	out := make(chan struct{}, 1)
+	select {
+	case <-l.closed:
+		close(out)
+		return out
+	default:
+	}
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		defer close(out)
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-l.closed:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		l.watchChanges(ctx, out)
+	}()
+	return out
+}
+
+func (l *Lockable) watchChanges(ctx context.Context, out chan<- struct{}) {
+	stop := l.locks.Watch(ctx)
+	defer stop()
+	tell := func() {
+		select {
+		case out <- struct{}{}:
+		default: // a value not yet received stands for this one too
+		}
+	}
+	list, _ := l.src.Resources(ctx)
+	tick := time.NewTicker(reloadEvery)
+	defer tick.Stop()
+	for {
+		changed := l.locks.Changed()
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+			tell()
+		case <-tick.C:
+			now, err := l.src.Resources(ctx)
+			if err == nil && !sameList(now, list) {
+				list = now
+				tell()
+			} else if l.locks.Polls() {
+				tell()
+			}
+		}
+	}
+}
