@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-lockable/lockable/internal/lockbackend"
@@ -118,32 +119,42 @@ func (l *Lockable) release(a *Allocation) error {
 // request is one call of Lock, LockMany, TryLock or TryLockMany in
 // progress.
 type request struct {
+	id       string         // orders its visits of resources before it has a ticket
 	reqs     []*query.Query // as given
 	full     []*query.Query // with defaults
 	owner    string
+	priority int
 	start    time.Time
 	list     []provider.Resource
 	loadedAt time.Time
+	fit      [][]int   // the resources of list that each requirement fits
+	looked   time.Time // the last attempt
 	backoff  time.Duration
 	// seen is what the backend last told of the fitting resources' locks,
 	// by resource id, for the timeout's explanation.
 	seen map[string]lockbackend.Entry
+
+	// While it waits: its ticket, the list its ticket describes, the
+	// events it is told of, and its competition when it last looked.
+	ticket      lockbackend.Ticket
+	ticketList  []provider.Resource
+	changed     <-chan struct{}
+	unsubscribe func()
+	competition atomic.Pointer[competition]
 }
 
+// safetyEvery paces a waiter's looks without an event, where its
+// backend tells every release: a net for an event that never came.
+const safetyEvery = 5 * time.Second
+
 func (l *Lockable) acquire(ctx context.Context, qs []*query.Query, cfg lockConfig, wait bool) ([]*Allocation, error) {
-	r := &request{reqs: qs, owner: cfg.owner, start: time.Now(), backoff: minBackoff}
+	r := &request{id: newAllocationID(), reqs: qs, owner: cfg.owner, priority: cfg.priority, start: time.Now(), backoff: minBackoff}
 	r.full = make([]*query.Query, len(qs))
 	for i, q := range qs {
 		r.full[i] = l.Requirements(q)
 	}
-	var stop func()
-	defer func() {
-		if stop != nil {
-			stop()
-		}
-	}()
+	defer l.leave(r)
 	for {
-		changed := l.locks.Changed()
 		as, err := l.attempt(ctx, r)
 		switch {
 		case err != nil && r.list != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
@@ -154,23 +165,85 @@ func (l *Lockable) acquire(ctx context.Context, qs []*query.Query, cfg lockConfi
 			return nil, nil
 		case ctx.Err() != nil:
 			return nil, l.gaveUp(ctx, r, ctx.Err())
-		case stop == nil:
-			// Watch, then look once more: a release between the attempt
-			// and the watch would otherwise go unnoticed until the backoff.
-			stop = l.locks.Watch(ctx)
-			l.log.Info("waiting: every fitting resource is held", "requirements", requirementsText(r.full), "owner", r.owner)
+		case r.ticket == nil:
+			// Watch and queue, then look once more: a release between the
+			// attempt and the watch would otherwise go unnoticed.
+			if err := l.enqueue(ctx, r); err != nil {
+				if ctx.Err() != nil {
+					return nil, l.gaveUp(ctx, r, ctx.Err())
+				}
+				return nil, err
+			}
+			l.log.Info("waiting: every fitting resource is held or due to a waiter ahead", "requirements", requirementsText(r.full),
+				"owner", r.owner, "priority", r.priority, "ticket", r.ticket.ID(), "ahead", len(r.ahead()))
 			continue
 		}
-		if err := l.wait(ctx, r, changed); err != nil {
+		if err := l.wait(ctx, r); err != nil {
 			return nil, l.gaveUp(ctx, r, err)
 		}
 	}
 }
 
-// wait pauses until a release may have happened or ctx is done. A
-// backend that polls is also tried again after a backoff; one that does
-// not is woken only by its events, or by a change of the resources list.
-func (l *Lockable) wait(ctx context.Context, r *request, changed <-chan struct{}) error {
+// enqueue subscribes r to the events that may serve it and puts it in
+// the queue.
+func (l *Lockable) enqueue(ctx context.Context, r *request) error {
+	if r.unsubscribe == nil {
+		r.changed, r.unsubscribe = l.locks.Subscribe(ctx, r.wants)
+	}
+	desc, err := l.describeWaiter(r, r.fit)
+	if err != nil {
+		return err
+	}
+	t, err := l.locks.Enqueue(ctx, r.priority, desc)
+	if err != nil {
+		return fmt.Errorf("queue for %s: %w", requirementsText(r.full), err)
+	}
+	r.ticket, r.ticketList = t, r.list
+	return nil
+}
+
+// leave takes r out of the queue and stops its events.
+func (l *Lockable) leave(r *request) {
+	if r.ticket != nil {
+		if err := r.ticket.Leave(); err != nil {
+			l.log.Warn("cannot leave the queue", "ticket", r.ticket.ID(), "err", err)
+		}
+	}
+	if r.unsubscribe != nil {
+		r.unsubscribe()
+	}
+}
+
+// wants tells whether an event may change what r can have: a release
+// of a resource that r or a waiter it competes with fits, or a waiter
+// ahead of it leaving.
+func (r *request) wants(ev lockbackend.Event) bool {
+	c := r.competition.Load()
+	switch {
+	case ev.Taken:
+		return false
+	case c == nil:
+		return true
+	case ev.Resource != "":
+		return c.resources[ev.Resource]
+	}
+	return c.tickets[ev.Ticket]
+}
+
+// ahead returns the waiters ahead of r that it competes with, as it last
+// looked.
+func (r *request) ahead() []Waiter {
+	if c := r.competition.Load(); c != nil {
+		return c.ahead
+	}
+	return nil
+}
+
+// wait pauses until an event may have served r or ctx is done. A backend
+// that polls is also looked at again after a backoff; one that does not
+// is looked at again when the resources list changes, and, as a safety
+// net, every safetyEvery.
+func (l *Lockable) wait(ctx context.Context, r *request) error {
 	for {
 		pause := reloadEvery
 		if l.locks.Polls() {
@@ -181,14 +254,14 @@ func (l *Lockable) wait(ctx context.Context, r *request, changed <-chan struct{}
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
-		case <-changed:
+		case <-r.changed:
 			t.Stop()
 			r.backoff = minBackoff
 			return nil
 		case <-t.C:
 			r.backoff = min(2*r.backoff, maxBackoff)
 		}
-		if l.locks.Polls() {
+		if l.locks.Polls() || time.Since(r.looked) >= safetyEvery {
 			return nil
 		}
 		if changed, err := l.reload(ctx, r); changed || err != nil {
@@ -197,12 +270,13 @@ func (l *Lockable) wait(ctx context.Context, r *request, changed <-chan struct{}
 	}
 }
 
-// attempt tries once to take a resource for every requirement. It
-// returns nil, nil when the fitting resources are busy.
+// attempt tries once to take a resource for every requirement, as the
+// queue's rule allows. It returns nil, nil when r must wait.
 func (l *Lockable) attempt(ctx context.Context, r *request) ([]*Allocation, error) {
 	if err := l.load(ctx, r); err != nil {
 		return nil, err
 	}
+	r.looked = time.Now()
 	fit := make([][]int, len(r.reqs))
 	for i, q := range r.reqs {
 		fit[i] = l.cache.fitting(r.list, q)
@@ -210,11 +284,144 @@ func (l *Lockable) attempt(ctx context.Context, r *request) ([]*Allocation, erro
 	if assign(orders(fit, inOrder), func(int) bool { return true }) == nil {
 		return nil, l.notFound(r, fit)
 	}
-	busy, err := l.busy(ctx, r, fit)
+	r.fit = fit
+	if err := l.redescribe(ctx, r); err != nil {
+		return nil, err
+	}
+	entries, err := l.locks.Tickets(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return l.take(ctx, r, orders(fit, randomOrder), busy)
+	c := l.compete(r, entries, fit)
+	r.competition.Store(&c)
+	if r.ticket != nil && !c.queued {
+		// Its ticket is gone (its lease expired, the queue's folder was
+		// removed): it queues again, at the back.
+		l.log.Warn("the waiter's ticket left the queue; queueing again", "ticket", r.ticket.ID())
+		r.ticket.Leave()
+		r.ticket = nil
+	}
+	if len(c.queue) == 1 { // no other waiter wants what r fits
+		busy, err := l.busy(ctx, r, fit)
+		if err != nil {
+			return nil, err
+		}
+		return l.take(ctx, r, orders(fit, randomOrder), busy)
+	}
+	return l.takeInTurn(ctx, r, &c)
+}
+
+// redescribe rewrites r's ticket when the resources list changed since it
+// was written, so that other waiters see what r fits now.
+func (l *Lockable) redescribe(ctx context.Context, r *request) error {
+	if r.ticket == nil || sameList(r.ticketList, r.list) {
+		return nil
+	}
+	desc, err := l.describeWaiter(r, r.fit)
+	if err != nil {
+		return err
+	}
+	if err := r.ticket.Update(ctx, desc); err != nil {
+		return fmt.Errorf("queue for %s: %w", requirementsText(r.full), err)
+	}
+	r.ticketList = r.list
+	return nil
+}
+
+// maxTurns bounds how often takeInTurn asks the rule again after a
+// resource it was given turned out busy (taken by one that does not
+// queue, or by a waiter that saw the queue a moment earlier).
+const maxTurns = 4
+
+// takeInTurn takes the resources the queue's rule gives r, when they are
+// all it needs; otherwise nil, nil.
+func (l *Lockable) takeInTurn(ctx context.Context, r *request, c *competition) ([]*Allocation, error) {
+	free, busy, err := l.freeness(ctx, r, c)
+	if err != nil {
+		return nil, err
+	}
+	ids := func(i int) string { return r.list[i].ID() }
+	for range maxTurns {
+		chosen := arbitrate(c.queue, c.self, ids, free.free)
+		if free.err != nil {
+			return nil, free.err
+		}
+		if chosen == nil {
+			return nil, nil
+		}
+		taken := map[int]*Allocation{}
+		ok, err := l.takeAll(ctx, r, chosen, taken, busy)
+		if err != nil || ok {
+			if err != nil {
+				return nil, errors.Join(err, l.releaseAll(maps.Values(taken)))
+			}
+			return l.keep(r, chosen, taken)
+		}
+		if err := l.releaseAll(maps.Values(taken)); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// freeness tells which resources of r's competition are free: a backend
+// that tells cheaply is asked of them all at once, the lock folder of each
+// as the rule needs to know.
+func (l *Lockable) freeness(ctx context.Context, r *request, c *competition) (*lazyFree, map[int]bool, error) {
+	busy := map[int]bool{}
+	f := &lazyFree{busy: busy, looked: map[int]bool{}}
+	r.seen = map[string]lockbackend.Entry{}
+	if teller, ok := l.locks.(lockbackend.BusyTeller); ok {
+		index := l.tickets.index(r.list)
+		ids := make([]string, 0, len(c.resources))
+		for id := range c.resources {
+			ids = append(ids, id)
+		}
+		entries, err := teller.Busy(ctx, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		for k, e := range entries {
+			i := index[ids[k]]
+			f.looked[i] = true
+			if e.Held {
+				busy[i] = true
+				r.seen[ids[k]] = e
+			}
+		}
+		return f, busy, nil
+	}
+	f.look = func(i int) (lockbackend.Entry, error) {
+		es, err := l.locks.Lookup(ctx, []string{r.list[i].ID()})
+		if err != nil {
+			return lockbackend.Entry{}, err
+		}
+		if es[0].Held {
+			r.seen[r.list[i].ID()] = es[0]
+		}
+		return es[0], nil
+	}
+	return f, busy, nil
+}
+
+// lazyFree looks at a resource's lock the first time the rule asks.
+type lazyFree struct {
+	busy   map[int]bool
+	looked map[int]bool
+	look   func(int) (lockbackend.Entry, error) // nil when all were looked at
+	err    error                                // the first look that failed
+}
+
+func (f *lazyFree) free(i int) bool {
+	if !f.looked[i] && f.look != nil {
+		f.looked[i] = true
+		e, err := f.look(i)
+		if err != nil && f.err == nil {
+			f.err = err
+		}
+		f.busy[i] = e.Held || err != nil
+	}
+	return !f.busy[i]
 }
 
 // busy asks the backend which fitting resources are held, when it can

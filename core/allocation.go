@@ -107,8 +107,8 @@ func (a *Allocation) Err() error {
 // up after this process dies keeps the resource locked until it is done.
 // The child must not close, read or write them before it ends.
 func (a *Allocation) ExtraFiles() []*os.File {
-	if f, ok := a.lock.(interface{ File() *os.File }); ok {
-		return []*os.File{f.File()}
+	if f, ok := a.lock.(interface{ Files() []*os.File }); ok {
+		return f.Files()
 	}
 	return nil
 }

@@ -12,17 +12,34 @@ import (
 // a maximum bipartite matching (augmenting paths), so a requirement that
 // only one resource fits never loses it to one that many fit.
 func assign(fit []*order, usable func(int) bool) []int {
+	chosen, complete := match(fit, usable)
+	if !complete {
+		return nil
+	}
+	return chosen
+}
+
+// match finds a distinct resource for as many requirements as it can (a
+// maximum matching): chosen[i] is requirement i's resource, or -1 when it
+// has none; complete reports whether every requirement has one. Each
+// requirement takes the first usable resource of its order that it can
+// have.
+func match(fit []*order, usable func(int) bool) (chosen []int, complete bool) {
 	a := assignment{fit: fit, usable: usable, owner: map[int]int{}}
+	complete = true
 	for i := range fit {
 		if !a.augment(i, map[int]bool{}) {
-			return nil
+			complete = false
 		}
 	}
-	chosen := make([]int, len(fit))
+	chosen = make([]int, len(fit))
+	for i := range chosen {
+		chosen[i] = -1
+	}
 	for r, i := range a.owner {
 		chosen[i] = r
 	}
-	return chosen
+	return chosen, complete
 }
 
 type assignment struct {

@@ -3,23 +3,28 @@ package core
 import (
 	"context"
 	"time"
+
+	"github.com/go-lockable/lockable/internal/lockbackend"
 )
 
-// Changes returns a channel that receives a value soon after the lab may
-// have changed: a lock taken or released, here or by another process
-// or host, or a new resources list. Values are coalesced, so one
-// receive may stand for many changes, and a receive may find nothing
-// changed; the receiver then asks Status. The channel is closed when ctx
-// is done or the Lockable is closed.
+// Changes returns a channel that receives a value at once, and then soon
+// after the lab may have changed: a lock taken or released, a waiter
+// queued or gone, here or in another process or host, or a new resources
+// list. Values are coalesced, so one receive may stand for many changes,
+// and a receive may find nothing changed; the receiver then asks Status.
+// The channel is closed when ctx is done or the Lockable is closed.
 //
 // Watching costs what waiting does: the lock folder's file watcher, or
-// the backend's watch, runs while a Changes channel is open. A release
-// that makes no event (a crashed holder's lock, where the system tells no
-// one) and a changed resources list are noticed within a second.
+// the backend's watch, runs while a Changes channel is open. A changed
+// resources list is noticed within a second, and so is a release that
+// makes no event where the system does not tell of a dead holder's
+// files being closed (systems other than Linux).
 func (l *Lockable) Changes(ctx context.Context) <-chan struct{} {
 	out := make(chan struct{}, 1)
+	out <- struct{}{} // the lab as it is now
 	select {
 	case <-l.closed:
+		<-out
 		close(out)
 		return out
 	default:
@@ -43,7 +48,7 @@ func (l *Lockable) Changes(ctx context.Context) <-chan struct{} {
 }
 
 func (l *Lockable) watchChanges(ctx context.Context, out chan<- struct{}) {
-	stop := l.locks.Watch(ctx)
+	changed, stop := l.locks.Subscribe(ctx, func(lockbackend.Event) bool { return true })
 	defer stop()
 	tell := func() {
 		select {
@@ -52,10 +57,10 @@ func (l *Lockable) watchChanges(ctx context.Context, out chan<- struct{}) {
 		}
 	}
 	list, _ := l.src.Resources(ctx)
+	tell() // the watch and the list are in place: what changed before is seen now
 	tick := time.NewTicker(reloadEvery)
 	defer tick.Stop()
 	for {
-		changed := l.locks.Changed()
 		select {
 		case <-ctx.Done():
 			return

@@ -41,6 +41,9 @@ type TimeoutError struct {
 	Waited time.Duration
 	// Fitting are the resources that fit, with their holders.
 	Fitting []ResourceStatus
+	// Ahead are the waiters that were ahead in the queue for the same
+	// resources, as the call last looked.
+	Ahead []Waiter
 	// Err is the context's error.
 	Err error
 }
@@ -56,6 +59,15 @@ func (e *TimeoutError) Error() string {
 				b.WriteByte(',')
 			}
 			fmt.Fprintf(&b, " %s by %s", st.Resource.ID(), st.Holder)
+		}
+	}
+	if len(e.Ahead) > 0 {
+		fmt.Fprintf(&b, "; %d waiters ahead in the queue:", len(e.Ahead))
+		for i, w := range e.Ahead {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, " %s", w)
 		}
 	}
 	return b.String()

@@ -154,7 +154,7 @@ func (l *Lockable) gaveUp(ctx context.Context, r *request, ctxErr error) error {
 	if !errors.Is(ctxErr, context.DeadlineExceeded) {
 		return fmt.Errorf("gave up waiting for %s: %w", requirementsText(r.full), ctxErr)
 	}
-	e := &TimeoutError{Requirements: r.full, Waited: time.Since(r.start), Err: ctxErr}
+	e := &TimeoutError{Requirements: r.full, Waited: time.Since(r.start), Ahead: r.ahead(), Err: ctxErr}
 	if r.list == nil {
 		return e
 	}

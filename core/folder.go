@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/go-lockable/lockable/internal/lockbackend"
 )
@@ -52,7 +53,9 @@ func openFolder(dir string, log *slog.Logger) (*folder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &folder{dir: abs, shared: shared, notify: newNotifier(abs, log)}, nil
+	d := &folder{dir: abs, shared: shared}
+	d.notify = newNotifier(d, log)
+	return d, nil
 }
 
 // lockPath returns the lock file of resource id. Ids that would name a
@@ -95,13 +98,39 @@ func (d *folder) TryLock(_ context.Context, id string, desc []byte) (lockbackend
 	return nil, fmt.Errorf("lock file %s: replaced %d times while locking it; is another tool deleting lock files?", path, maxReplaced)
 }
 
+// openMode is how a lock file is opened.
+type openMode int
+
+const (
+	// forLook opens it to read, when it exists.
+	forLook openMode = iota
+	// forTry opens it to lock, creating it when missing, only to read: a
+	// try that fails closes a file it did not open for writing, which
+	// wakes no waiter (they watch for files opened for writing being
+	// closed).
+	forTry
+	// forWrite opens it to write the holder's description. The holder
+	// keeps it open until it has unlocked, so that its close, or the
+	// holder's end, tells waiters the resource is free.
+	forWrite
+)
+
 // lockFile opens path and locks it; nil, nil when it is held elsewhere.
 func (d *folder) lockFile(path string) (*os.File, error) {
-	f, err := d.openLockFile(path, true)
+	f, err := d.openLockFile(path, forTry)
 	if err != nil {
 		return nil, err
 	}
 	ok, err := tryFlock(f)
+	// An empty lock file that is locked is being looked at (a shared lock
+	// for a moment: status, a waiter's watcher), or was locked a moment
+	// ago by a holder that is about to describe itself: try again a few
+	// times before counting it held, or a look would cost a waiter its
+	// turn.
+	for pause := 50 * time.Microsecond; !ok && err == nil && pause <= maxLookPause && isEmpty(f); pause *= 2 {
+		time.Sleep(pause)
+		ok, err = tryFlock(f)
+	}
 	if err != nil || !ok {
 		f.Close()
 		if err != nil {
@@ -110,6 +139,14 @@ func (d *folder) lockFile(path string) (*os.File, error) {
 		return nil, nil
 	}
 	return f, nil
+}
+
+// maxLookPause bounds the pauses of lockFile's tries of an empty file.
+const maxLookPause = 3200 * time.Microsecond
+
+func isEmpty(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Size() == 0
 }
 
 func lockFileError(path string, err error) error {
@@ -138,20 +175,49 @@ func isDirError(path string) bool {
 // too. The Python lockable itself counts such a file as busy (a live pid
 // in it), and so does lockable, until it is gone.
 func releasing(f *os.File) bool {
-	buf := make([]byte, 64)
-	n, _ := f.ReadAt(buf, 0)
-	pid, desc := splitPIDLine(buf[:n])
+	pid, desc := splitPIDLine(readHead(f))
 	return pid > 0 && len(desc) == 0 && pid != os.Getpid() && processAlive(pid)
 }
 
-// hold writes the holder's pid and desc into the locked file f and
-// returns the held lock.
+// readHead reads the start of a lock file: enough for a pid line.
+func readHead(f *os.File) []byte {
+	buf := make([]byte, 64)
+	n, _ := f.ReadAt(buf, 0)
+	return buf[:n]
+}
+
+// hold writes the holder's pid and desc into the locked file f, through
+// a descriptor opened for writing, and returns the held lock.
 func (d *folder) hold(f *os.File, desc []byte) (lockbackend.Lock, error) {
-	if err := writeAll(f, fmt.Appendf(nil, "%d\n%s\n", os.Getpid(), desc)); err != nil {
-		err = fmt.Errorf("lock file %s: cannot describe the holder: %w", f.Name(), err)
-		return nil, errors.Join(err, release(f))
+	w, err := d.writer(f)
+	if err != nil {
+		return nil, errors.Join(err, release(f, nil))
 	}
-	return &fileLock{f: f, notify: d.notify}, nil
+	if err := writeAll(w, fmt.Appendf(nil, "%d\n%s\n", os.Getpid(), desc)); err != nil {
+		err = fmt.Errorf("lock file %s: cannot describe the holder: %w", f.Name(), err)
+		return nil, errors.Join(err, release(f, w))
+	}
+	return &fileLock{f: f, w: w, notify: d.notify, id: strings.TrimSuffix(filepath.Base(f.Name()), lockSuffix)}, nil
+}
+
+// writer opens the lock file f locked for writing, and checks it opened
+// the same file.
+func (d *folder) writer(f *os.File) (*os.File, error) {
+	w, err := d.openLockFile(f.Name(), forWrite)
+	if err != nil {
+		return nil, err
+	}
+	locked, err1 := f.Stat()
+	opened, err2 := w.Stat()
+	if err := errors.Join(err1, err2); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("lock file %s: %w", f.Name(), err)
+	}
+	if !os.SameFile(locked, opened) {
+		w.Close()
+		return nil, fmt.Errorf("lock file %s was replaced while it was being locked; is another tool deleting lock files?", f.Name())
+	}
+	return w, nil
 }
 
 func writeAll(f *os.File, content []byte) error {
@@ -162,14 +228,21 @@ func writeAll(f *os.File, content []byte) error {
 	return err
 }
 
-// release empties the lock file, then unlocks and closes it. The file
-// itself stays: deleting it while another may have it open is what makes
-// lock files racy.
-func release(f *os.File) error {
-	errTruncate := f.Truncate(0)
+// release empties the lock file through w, unlocks f, closes f, then
+// closes w: waiters watch for the close of a file opened for writing, and
+// so see it only once the lock is free. The file itself stays: deleting
+// it while another may have it open is what makes lock files racy.
+func release(f, w *os.File) error {
+	var errTruncate, errCloseW error
+	if w != nil {
+		errTruncate = w.Truncate(0)
+	}
 	errUnlock := funlock(f)
 	errClose := f.Close()
-	return errors.Join(errTruncate, errUnlock, errClose)
+	if w != nil {
+		errCloseW = w.Close()
+	}
+	return errors.Join(errTruncate, errUnlock, errClose, errCloseW)
 }
 
 // Lookup tells, for each id, whether it is held and what its lock file
@@ -187,11 +260,24 @@ func (d *folder) Lookup(_ context.Context, ids []string) ([]lockbackend.Entry, e
 }
 
 func (d *folder) lookup(id string) (lockbackend.Entry, error) {
+	e, began, known := d.notify.known(id)
+	if known {
+		return e, nil
+	}
+	e, err := d.probe(id)
+	if err == nil {
+		d.notify.remember(id, began, e)
+	}
+	return e, err
+}
+
+// probe reads resource id's lock file: whether it is locked, and by whom.
+func (d *folder) probe(id string) (lockbackend.Entry, error) {
 	path, err := d.lockPath(id)
 	if err != nil {
 		return lockbackend.Entry{}, err
 	}
-	f, err := d.openLockFile(path, false)
+	f, err := d.openLockFile(path, forLook)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errGone) {
 		return lockbackend.Entry{}, nil
 	}
@@ -202,10 +288,20 @@ func (d *folder) lookup(id string) (lockbackend.Entry, error) {
 	return readEntry(f)
 }
 
+// readEntry reads what the lock file f says of its holder. A file that
+// the Python lockable is about to delete counts as held, as its tries do
+// (see releasing).
 func readEntry(f *os.File) (lockbackend.Entry, error) {
 	held, err := probeFlock(f)
-	if err != nil || !held {
+	if err != nil {
 		return lockbackend.Entry{}, err
+	}
+	if !held {
+		if releasing(f) {
+			pid, _ := splitPIDLine(readHead(f))
+			return lockbackend.Entry{Held: true, PID: pid}, nil
+		}
+		return lockbackend.Entry{}, nil
 	}
 	content, err := io.ReadAll(io.LimitReader(f, 64<<10))
 	if err != nil {
@@ -216,14 +312,17 @@ func readEntry(f *os.File) (lockbackend.Entry, error) {
 	return e, nil
 }
 
-// Changed returns a channel closed at the next release seen.
-func (d *folder) Changed() <-chan struct{} { return d.notify.Changed() }
+// Subscribe watches the folder for releases and for the queue's changes
+// by other processes until stop.
+func (d *folder) Subscribe(ctx context.Context, interest lockbackend.Interest) (<-chan struct{}, func()) {
+	return d.notify.Subscribe(ctx, watchBound, interest)
+}
 
-// Watch watches the folder for releases by other processes until stop.
-func (d *folder) Watch(ctx context.Context) (stop func()) { return d.notify.watch(ctx) }
-
-// Polls is true: a crashed holder's lock goes without an event.
-func (d *folder) Polls() bool { return true }
+// Polls tells whether a dead holder's lock goes without an event: where
+// the watcher sees the close of files opened for writing (Linux), the
+// end of a holder closes its lock file's writer, and waiters need not
+// look again by themselves.
+func (d *folder) Polls() bool { return !closeWrites }
 
 // Close stops the folder's watcher, if it runs, and waits for it. The
 // folder keeps no connection; held locks stay held.
@@ -232,20 +331,24 @@ func (d *folder) Close() error {
 	return nil
 }
 
-// fileLock is one held lock file.
+// fileLock is one held lock file: f holds the lock, w wrote the
+// holder's description.
 type fileLock struct {
-	f      *os.File
+	f, w   *os.File
+	id     string
 	notify *notifier
 }
 
 func (l *fileLock) Release(context.Context) error {
-	err := release(l.f)
-	l.notify.Signal()
+	err := release(l.f, l.w)
+	l.notify.released(l.id)
 	return err
 }
 
-// File is the locked file, for a child process to inherit.
-func (l *fileLock) File() *os.File { return l.f }
+// Files are the lock file's descriptors, for a child process to inherit:
+// the lock lasts as long as any process has f, and waiters are told when
+// the last one with w has ended.
+func (l *fileLock) Files() []*os.File { return []*os.File{l.f, l.w} }
 
 // Token is 0: a lock folder keeps no counter (see Allocation.FencingToken).
 func (l *fileLock) Token() int64 { return 0 }
@@ -255,3 +358,18 @@ func (l *fileLock) Lost() <-chan struct{} { return nil }
 
 // Err is nil: a file lock is never lost while its process lives.
 func (l *fileLock) Err() error { return nil }
+
+// kindOf names a file mode's type for messages.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a " + m.Type().String() + " file"
+}

@@ -32,6 +32,7 @@ type Lockable struct {
 	log      *slog.Logger
 	locks    lockbackend.Backend
 	cache    *candidateCache
+	tickets  ticketCache
 
 	mu   sync.Mutex
 	held map[string]*Allocation // by resource id

@@ -16,14 +16,16 @@ import (
 // component, and without blocking should someone have put a FIFO there.
 const noFollow = syscall.O_NOFOLLOW | syscall.O_NONBLOCK
 
-// openLockFile opens path, creating it when missing, for reading and
-// writing (or only reading), never through a symbolic link, and checks
-// what it opened by its descriptor: a regular file with one name, owned
-// by a user this folder trusts.
-func (d *folder) openLockFile(path string, write bool) (*os.File, error) {
+// openLockFile opens path as mode says, never through a symbolic link,
+// and checks what it opened by its descriptor: a regular file with one
+// name, owned by a user this folder trusts.
+func (d *folder) openLockFile(path string, mode openMode) (*os.File, error) {
 	flags := os.O_RDONLY | noFollow
-	if write {
-		flags = os.O_RDWR | os.O_CREATE | noFollow
+	switch mode {
+	case forTry:
+		flags |= os.O_CREATE
+	case forWrite:
+		flags = os.O_WRONLY | noFollow
 	}
 	f, err := os.OpenFile(path, flags, 0o666)
 	if err != nil {
@@ -81,21 +83,6 @@ func sameAsPath(f *os.File, path string) (bool, error) {
 		return false, fmt.Errorf("lock file %s: %w", path, err)
 	}
 	return os.SameFile(locked, current), nil
-}
-
-// kindOf names a file mode's type for messages.
-func kindOf(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "a " + m.Type().String() + " file"
 }
 
 // userOf names a uid: "alice (uid 1001)", or "uid 1001".

@@ -10,17 +10,23 @@ import (
 	"path/filepath"
 )
 
-// openLockFile opens path, creating it when missing, for reading and
-// writing (or only reading). Windows has no O_NOFOLLOW: a link or a
-// reparse point at path is refused before the open, and sameAsPath
-// checks again after the lock.
-func (d *folder) openLockFile(path string, write bool) (*os.File, error) {
+// noFollow is nothing on Windows, which has no O_NOFOLLOW: paths are
+// checked with Lstat instead.
+const noFollow = 0
+
+// openLockFile opens path as mode says. Windows has no O_NOFOLLOW: a
+// link or a reparse point at path is refused before the open, and
+// sameAsPath checks again after the lock.
+func (d *folder) openLockFile(path string, mode openMode) (*os.File, error) {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("lock file %s is not a regular file (a link, a directory or a device); remove it", path)
 	}
 	flags := os.O_RDONLY
-	if write {
-		flags = os.O_RDWR | os.O_CREATE
+	switch mode {
+	case forTry:
+		flags |= os.O_CREATE
+	case forWrite:
+		flags = os.O_WRONLY
 	}
 	f, err := os.OpenFile(path, flags, 0o666)
 	if err != nil {

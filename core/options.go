@@ -63,7 +63,8 @@ func WithLogger(log *slog.Logger) Option {
 type LockOption interface{ applyLock(*lockConfig) }
 
 type lockConfig struct {
-	owner string
+	owner    string
+	priority int
 }
 
 type lockOptionFunc func(*lockConfig)
@@ -75,6 +76,16 @@ func (f lockOptionFunc) applyLock(c *lockConfig) { f(c) }
 // messages show. The default is the program's name.
 func WithOwner(owner string) LockOption {
 	return lockOptionFunc(func(c *lockConfig) { c.owner = owner })
+}
+
+// WithPriority sets the priority of a call's place in the queue: among
+// the waiters whose requirements a free resource fits, it goes to one of
+// the highest priority, and among those to the one that asked first.
+// Higher is served first; the default is 0, and a negative priority lets
+// others go first. A priority orders waiters only: it takes nothing from
+// a holder.
+func WithPriority(n int) LockOption {
+	return lockOptionFunc(func(c *lockConfig) { c.priority = n })
 }
 
 func (l *Lockable) lockConfig(opts []LockOption) lockConfig {

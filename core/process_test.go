@@ -55,6 +55,9 @@ func runChild(role string) int {
 	}
 	run, ok := roles[role]
 	if !ok {
+		run, ok = ChildRoles[role]
+	}
+	if !ok {
 		fmt.Fprintln(os.Stderr, "unknown role", role)
 		return 2
 	}

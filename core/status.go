@@ -55,6 +55,10 @@ type Status struct {
 	Requirements *query.Query
 	// Resources are the resources of the list, in its order.
 	Resources []ResourceStatus
+	// Queue are the waiters, in the order they are served (see
+	// WithPriority): those of every requirement, not only of the
+	// requirements Status was given.
+	Queue []Waiter
 }
 
 // Fitting returns the resources that fit the requirements (all of them
@@ -70,15 +74,21 @@ func (s Status) Fitting() []ResourceStatus {
 }
 
 // MarshalJSON renders the status as {"version", "hostname",
-// "requirements", "resources": [...]}, each resource as ResourceStatus
-// renders it.
+// "requirements", "resources": [...], "queue": [...]}, each resource as
+// ResourceStatus renders it, each waiter as {"position", "priority",
+// "requirements": [...], "since", "hostname", "user", "pid", "owner",
+// "ticket"}.
 func (s Status) MarshalJSON() ([]byte, error) {
 	out := struct {
 		Version      int              `json:"version"`
 		Hostname     string           `json:"hostname"`
 		Requirements json.RawMessage  `json:"requirements,omitempty"`
 		Resources    []ResourceStatus `json:"resources"`
-	}{Version: StatusVersion, Hostname: s.Hostname, Resources: s.Resources}
+		Queue        []Waiter         `json:"queue"`
+	}{Version: StatusVersion, Hostname: s.Hostname, Resources: s.Resources, Queue: s.Queue}
+	if out.Queue == nil {
+		out.Queue = []Waiter{}
+	}
 	if s.Requirements != nil {
 		out.Requirements = json.RawMessage(s.Requirements.String())
 	}
@@ -166,6 +176,9 @@ func (l *Lockable) Status(ctx context.Context, q *query.Query) (Status, error) {
 	st := Status{Hostname: l.hostname}
 	st.Resources, err = l.statuses(ctx, list, allIndices(len(list)))
 	if err != nil {
+		return Status{}, err
+	}
+	if st.Queue, err = l.queueOf(ctx); err != nil {
 		return Status{}, err
 	}
 	if q != nil {

@@ -21,7 +21,8 @@ func init() { lockbackend.Register("etcd", open) }
 type backend struct {
 	cli     *client
 	where   string // the endpoints, for messages
-	prefix  string // prefix + "/res/"
+	root    string // the lab's prefix
+	prefix  string // root + "/res/": the locks
 	ttl     time.Duration
 	timeout time.Duration
 	log     *slog.Logger
@@ -39,7 +40,7 @@ func open(ctx context.Context, u *url.URL, log *slog.Logger) (lockbackend.Backen
 	if err != nil {
 		return nil, fmt.Errorf("lock backend %s: %w", redact.URL(u.String()), err)
 	}
-	b := &backend{cli: newClient(s), where: strings.Join(s.endpoints, ","), prefix: s.prefix + "/res/", ttl: s.ttl, timeout: s.timeout, log: log,
+	b := &backend{cli: newClient(s), where: strings.Join(s.endpoints, ","), root: s.prefix, prefix: s.prefix + "/res/", ttl: s.ttl, timeout: s.timeout, log: log,
 		renewing: map[*lock]bool{}}
 	b.notify = newNotifier(b)
 	ctx, cancel := b.bounded(ctx)
@@ -128,11 +129,10 @@ func (b *backend) timeLeft(ctx context.Context, lease int64) (time.Duration, err
 	return ttl, nil
 }
 
-// Changed returns a channel closed at the next release seen.
-func (b *backend) Changed() <-chan struct{} { return b.notify.Changed() }
-
-// Watch watches the lock keys for releases until stop is called.
-func (b *backend) Watch(ctx context.Context) (stop func()) { return b.notify.watch(ctx) }
+// Subscribe watches the lab's keys until stop: releases, and the queue.
+func (b *backend) Subscribe(ctx context.Context, interest lockbackend.Interest) (<-chan struct{}, func()) {
+	return b.notify.Subscribe(ctx, b.timeout, interest)
+}
 
 // Polls is false: every release deletes a key, expiry included, and the
 // watch sees every delete.

@@ -298,19 +298,21 @@ func TestWatchCallsBackAndEndsWithTheStreamsError(t *testing.T) {
 	g.on("/v3/watch", func(w http.ResponseWriter, r *http.Request) {
 		var req watchRequest
 		assert.NoError(t, json.NewDecoder(r.Body).Decode(&req))
-		assert.Equal(t, "/lab/res/", string(req.CreateRequest.Key))
-		assert.Equal(t, "/lab/res0", string(req.CreateRequest.RangeEnd))
-		assert.Equal(t, []string{"NOPUT"}, req.CreateRequest.Filters)
+		assert.Equal(t, "/lab/", string(req.CreateRequest.Key))
+		assert.Equal(t, "/lab0", string(req.CreateRequest.RangeEnd))
 		io.WriteString(w, `{"result":{"header":{"revision":"14"},"created":true}}`+"\n")
-		io.WriteString(w, `{"result":{"header":{"revision":"17"},"events":[{"type":"DELETE","kv":{"key":"L2xhYi9yZXMvYQ==","mod_revision":"17"}}]}}`+"\n")
+		io.WriteString(w, `{"result":{"header":{"revision":"17"},"events":[{"type":"DELETE","kv":{"key":"L2xhYi9yZXMvYQ==","mod_revision":"17"}},{"kv":{"key":"L2xhYi9xdWV1ZS90","mod_revision":"17"}}]}}`+"\n")
 		io.WriteString(w, `{"error":{"grpc_code":14,"http_code":503,"message":"etcdserver: no leader","http_status":"Service Unavailable"}}`)
 	})
 	c := testClient(t, "", "", g.addr)
-	var created, deleted int
-	err := c.watchDeletes(within(t, 2*time.Second), "/lab/res/", time.Second, func() { created++ }, func() { deleted++ })
+	var created int
+	var changes []string
+	err := c.watchKeys(within(t, 2*time.Second), "/lab/", time.Second, func() { created++ }, func(key string, deleted bool) {
+		changes = append(changes, fmt.Sprint(key, " ", deleted))
+	})
 	assert.True(t, hasCode(err, codeUnavailable), "%v", err)
 	assert.Equal(t, 1, created)
-	assert.Equal(t, 1, deleted)
+	assert.Equal(t, []string{"/lab/res/a true", "/lab/queue/t false"}, changes)
 }
 
 func TestWatchEndsWhenCancelledByEtcd(t *testing.T) {
@@ -318,7 +320,7 @@ func TestWatchEndsWhenCancelledByEtcd(t *testing.T) {
 	g.on("/v3/watch", streamer(`{"result":{"header":{},"watch_id":"-1","created":true,"canceled":true,"cancel_reason":"rpc error: code = Unauthenticated desc = etcdserver: invalid auth token"}}`+"\n"))
 	c := testClient(t, "alice", "s3cret", g.addr)
 	var created int
-	err := c.watchDeletes(within(t, 2*time.Second), "/lab/res/", time.Second, func() { created++ }, func() {})
+	err := c.watchKeys(within(t, 2*time.Second), "/lab/", time.Second, func() { created++ }, func(string, bool) {})
 	require.ErrorContains(t, err, "etcd cancelled the watch: rpc error: code = Unauthenticated")
 	assert.Zero(t, created, "a cancelled watch was never established")
 	_, authed := c.cachedToken()
@@ -329,7 +331,7 @@ func TestWatchThatIsNotEstablishedInTimeEnds(t *testing.T) {
 	g := newGateway(t)
 	g.on("/v3/watch", streamer()) // never says created
 	c := testClient(t, "", "", g.addr)
-	err := c.watchDeletes(within(t, 5*time.Second), "/lab/res/", 200*time.Millisecond, func() {}, func() {})
+	err := c.watchKeys(within(t, 5*time.Second), "/lab/", 200*time.Millisecond, func() {}, func(string, bool) {})
 	require.ErrorIs(t, err, errNoWatch)
 	assert.ErrorContains(t, err, "within 200ms")
 }
@@ -339,7 +341,7 @@ func TestWatchStopsWhenItsContextIsCancelled(t *testing.T) {
 	g.on("/v3/watch", streamer(`{"result":{"header":{},"created":true}}`+"\n"))
 	c := testClient(t, "", "", g.addr)
 	ctx, cancel := context.WithCancel(t.Context())
-	err := c.watchDeletes(ctx, "/lab/res/", time.Second, cancel, func() {})
+	err := c.watchKeys(ctx, "/lab/", time.Second, cancel, func(string, bool) {})
 	require.ErrorIs(t, err, context.Canceled)
 }
 

@@ -97,6 +97,20 @@ func (c *client) createIfAbsent(ctx context.Context, key string, value []byte, l
 	return resp.Succeeded, resp.Header.Revision, nil
 }
 
+// replace writes key = value, attached to lease, in one transaction, if
+// and only if the key is the one created at revision created.
+func (c *client) replace(ctx context.Context, key string, value []byte, lease, created int64) (bool, error) {
+	req := txnRequest{
+		Compare: []compare{{Key: []byte(key), Target: "CREATE", Result: "EQUAL", CreateRevision: created}},
+		Success: []requestOp{{RequestPut: &putRequest{Key: []byte(key), Value: value, Lease: lease}}},
+	}
+	var resp txnResponse
+	if err := c.call(ctx, "/v3/kv/txn", req, &resp); err != nil {
+		return false, err
+	}
+	return resp.Succeeded, nil
+}
+
 // prefixEnd is the end of the range of keys that start with prefix: the
 // prefix with its last byte below 0xff incremented, and what follows
 // that byte dropped; "\x00" (every key to the end) when there is none.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -96,6 +97,14 @@ type lock struct {
 	lost     chan struct{}      // closed when lostErr is set
 	stop     context.CancelFunc // stops the renewal, and a renewal in flight
 	done     chan struct{}      // closed when renew returns
+}
+
+// event is what the lock's release tells waiters in this process.
+func (l *lock) event() lockbackend.Event {
+	if id, ok := strings.CutPrefix(l.key, l.b.prefix); ok {
+		return lockbackend.Event{Resource: id}
+	}
+	return lockbackend.Event{Ticket: strings.TrimPrefix(l.key, l.b.queuePrefix())}
 }
 
 // Token is the key's create revision: larger for every later lock of
@@ -197,7 +206,7 @@ func (l *lock) Release(ctx context.Context) error {
 	ctx, cancel := l.b.bounded(ctx)
 	defer cancel()
 	err := l.b.cli.revoke(ctx, l.lease)
-	l.b.notify.Signal()
+	l.b.notify.Publish(l.event())
 	if errors.Is(err, errLeaseNotFound) {
 		// Gone before its release: expired or revoked, and not yet seen.
 		l.lose(fmt.Errorf("%w: etcd says the lease had expired before the release", lockbackend.ErrLost))

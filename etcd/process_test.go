@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/queuetest"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -60,6 +61,8 @@ func play(role string) int {
 		return check(lk)
 	case "stress":
 		err = stress(lk)
+	case "queue-waiter":
+		err = queuetest.Waiter(lk)
 	default:
 		err = fmt.Errorf("unknown role %q", role)
 	}

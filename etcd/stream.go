@@ -36,37 +36,45 @@ type watchRequest struct {
 
 // watchCreateRequest is etcdserverpb.WatchCreateRequest.
 type watchCreateRequest struct {
-	Key      []byte   `json:"key"`
-	RangeEnd []byte   `json:"range_end"`
-	Filters  []string `json:"filters"`
+	Key      []byte `json:"key"`
+	RangeEnd []byte `json:"range_end"`
 }
 
 // watchResponse holds the fields lockable reads of
 // etcdserverpb.WatchResponse.
 type watchResponse struct {
-	Created      bool       `json:"created"`
-	Canceled     bool       `json:"canceled"`
-	CancelReason string     `json:"cancel_reason"`
-	Events       []struct{} `json:"events"` // deletes only: who and what does not matter
+	Created      bool         `json:"created"`
+	Canceled     bool         `json:"canceled"`
+	CancelReason string       `json:"cancel_reason"`
+	Events       []watchEvent `json:"events"`
+}
+
+// watchEvent is mvccpb.Event: a put (its type left out, being 0) or a
+// delete of a key.
+type watchEvent struct {
+	Type string `json:"type"`
+	KV   struct {
+		Key []byte `json:"key"`
+	} `json:"kv"`
 }
 
 // errNoWatch: etcd did not establish the watch in time.
 var errNoWatch = errors.New("etcd did not establish the watch")
 
-// watchDeletes watches the keys under prefix for deletes until ctx is
-// done or etcd ends the watch, and returns why it ended. It calls created
-// once etcd has established the watch, which must happen within timeout,
-// and deleted at every batch of deletes.
+// watchKeys watches the keys under prefix until ctx is done or etcd
+// ends the watch, and returns why it ended. It calls created once etcd
+// has established the watch, which must happen within timeout, and
+// changed for every put and delete of a key.
 //
 // The watch is one POST of one create request whose answer streams one
 // message per line. The gateway answers only once the request has ended,
 // so nothing more can be sent: it ends when ctx is cancelled.
-func (c *client) watchDeletes(ctx context.Context, prefix string, timeout time.Duration, created, deleted func()) error {
+func (c *client) watchKeys(ctx context.Context, prefix string, timeout time.Duration, created func(), changed func(key string, deleted bool)) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	slow := time.AfterFunc(timeout, func() { cancel(fmt.Errorf("%w within %s", errNoWatch, timeout)) })
 	defer slow.Stop()
-	req := watchRequest{CreateRequest: watchCreateRequest{Key: []byte(prefix), RangeEnd: prefixEnd(prefix), Filters: []string{"NOPUT"}}}
+	req := watchRequest{CreateRequest: watchCreateRequest{Key: []byte(prefix), RangeEnd: prefixEnd(prefix)}}
 	body, err := c.send(ctx, "/v3/watch", req)
 	if err != nil {
 		return causeOr(ctx, err)
@@ -88,8 +96,10 @@ func (c *client) watchDeletes(ctx context.Context, prefix string, timeout time.D
 		case r.Created:
 			slow.Stop()
 			created()
-		case len(r.Events) > 0:
-			deleted()
+		default:
+			for _, ev := range r.Events {
+				changed(string(ev.KV.Key), ev.Type == "DELETE")
+			}
 		}
 	}
 }

@@ -2,41 +2,34 @@ package etcd
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/go-lockable/lockable/internal/lockbackend"
 )
 
-// notifier wakes waiters when a lock key is deleted: by a release in this
-// process directly, by any other through one watch on the lock keys,
-// which runs only while someone waits.
+// notifier tells waiters what changed under the lab's prefix: releases
+// and takes of locks, tickets joining and leaving the queue. Changes in
+// this process are told directly, all others through one watch of the
+// prefix, which runs only while someone waits (or follows the lab).
 type notifier struct {
 	b *backend
-
-	lockbackend.Broadcast
-	shared lockbackend.Shared
+	lockbackend.Watcher
 }
 
 func newNotifier(b *backend) *notifier {
 	n := &notifier{b: b}
-	n.shared.Run = n.run
+	n.Run = n.run
 	return n
 }
 
-// watch makes sure the lock keys are watched until stop is called, and
-// returns once the watch is established (or ctx is done, or the server
-// does not answer in time: waiters then wake when the watch starts).
-func (n *notifier) watch(ctx context.Context) (stop func()) {
-	return n.shared.Watch(ctx, n.b.timeout)
-}
-
 // close stops the watch, whoever waits, and waits until it has stopped.
-func (n *notifier) close() { n.shared.Close() }
+func (n *notifier) close() { n.Watcher.Close() }
 
-// run watches the lock keys for deletes until ctx is cancelled. When a
-// watch ends (a server gone, no leader, the watch cancelled), it starts
-// another after a pause and wakes the waiters once it is established,
-// since a release may have gone unseen in between.
+// run watches the prefix until ctx is cancelled. When a watch ends (a
+// server gone, no leader, the watch cancelled), it starts another after a
+// pause and tells everyone once it is established, since a change may
+// have gone unseen in between.
 func (n *notifier) run(ctx context.Context, ready func()) {
 	first := true
 	created := func() {
@@ -45,10 +38,10 @@ func (n *notifier) run(ctx context.Context, ready func()) {
 			ready()
 			return
 		}
-		n.Signal() // a new watch: a release may have gone unseen
+		n.Publish(lockbackend.Event{All: true})
 	}
 	for ctx.Err() == nil {
-		err := n.b.cli.watchDeletes(ctx, n.b.prefix, n.b.timeout, created, n.Signal)
+		err := n.b.cli.watchKeys(ctx, n.b.root+"/", n.b.timeout, created, n.changed)
 		if ctx.Err() == nil {
 			n.b.log.Debug("etcd watch ended", "etcd", n.b.where, "err", err)
 		}
@@ -58,5 +51,14 @@ func (n *notifier) run(ctx context.Context, ready func()) {
 			pause.Stop()
 		case <-pause.C:
 		}
+	}
+}
+
+// changed turns a put or delete of a key into an Event.
+func (n *notifier) changed(key string, deleted bool) {
+	if id, ok := strings.CutPrefix(key, n.b.prefix); ok {
+		n.Publish(lockbackend.Event{Resource: id, Taken: !deleted})
+	} else if id, ok := strings.CutPrefix(key, n.b.queuePrefix()); ok {
+		n.Publish(lockbackend.Event{Ticket: id})
 	}
 }

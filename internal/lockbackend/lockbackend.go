@@ -34,16 +34,21 @@ type Backend interface {
 	TryLock(ctx context.Context, id string, desc []byte) (Lock, error)
 	// Lookup tells who holds each id, as far as the backend knows.
 	Lookup(ctx context.Context, ids []string) ([]Entry, error)
-	// Changed returns a channel that is closed when a lock may have been
-	// released since the call.
-	Changed() <-chan struct{}
-	// Watch makes Changed notice releases by other processes until stop
-	// is called. When it returns, every later release is noticed.
-	Watch(ctx context.Context) (stop func())
+	// Subscribe watches the locks and the queue, here and in other
+	// processes, until stop is called, and returns a channel that
+	// receives a value after each event that interest wants (values are
+	// coalesced: one pending value stands for many events). When it
+	// returns, every later event is seen: the watch is established, or
+	// it could not be and the caller must rely on polling, or ctx is
+	// done, or the backend did not answer in time (the events then start
+	// when it does, with an Event of All).
+	Subscribe(ctx context.Context, interest Interest) (changed <-chan struct{}, stop func())
 	// Polls reports whether some releases make no event (a crashed
-	// holder's file lock), so that waiters must also try again from time
-	// to time.
+	// holder's file lock, where the system tells no one), so that waiters
+	// must also look again from time to time.
 	Polls() bool
+	// Queue is the queue of the waiters of these locks.
+	Queue
 	// Close releases what the backend uses to reach its locks. Locks
 	// still held may then be lost.
 	Close() error

@@ -27,12 +27,14 @@ type Shared struct {
 
 // Watch makes sure the watch runs until the returned stop is called. It
 // returns once the watch is established, or ctx is done, or bound has
-// passed (a slow server): waiters are then woken when it is established.
-func (s *Shared) Watch(ctx context.Context, bound time.Duration) (stop func()) {
+// passed (a slow server); established is closed once it is.
+func (s *Shared) Watch(ctx context.Context, bound time.Duration) (stop func(), established <-chan struct{}) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return func() {}
+		done := make(chan struct{})
+		close(done)
+		return func() {}, done
 	}
 	s.users++
 	if s.cancel == nil {
@@ -47,7 +49,7 @@ func (s *Shared) Watch(ctx context.Context, bound time.Duration) (stop func()) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
-	return sync.OnceFunc(s.unwatch)
+	return sync.OnceFunc(s.unwatch), ready
 }
 
 // start starts a run; s.mu is held.
@@ -58,7 +60,9 @@ func (s *Shared) start() {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.Run(ctx, sync.OnceFunc(func() { close(ready) }))
+		established := sync.OnceFunc(func() { close(ready) })
+		defer established() // a run that ends establishes nothing more
+		s.Run(ctx, established)
 	}()
 }
 

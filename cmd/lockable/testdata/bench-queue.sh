@@ -12,12 +12,17 @@
 #
 # For each round it prints, and at the end the medians over the rounds:
 #   longest/bound  the longest wait over the longest wait an arrival-order
-#                  schedule gives (simulated; 1.00 is arrival order)
+#                  schedule gives (simulated with the holds as measured,
+#                  from each command's first line to its last, and no time
+#                  lost between holds; 1.00 is arrival order at no cost)
 #   jain           Jain's fairness index of the waits (1.00: all equal)
 #   wall/ideal     from the first arrival to the last release, over the
 #                  same for the arrival-order schedule
-#   cpu/handover   CPU time (user+sys) of all lockable processes beyond
-#                  what an uncontended run costs, per hand-over
+#   gap ms         the median time from one job's last line to the next
+#                  job's first line on the same resource: the release, the
+#                  wake-up, the take and the start of the next command
+#   cpu/handover   CPU time (user+sys) of all jobs beyond what as many
+#                  uncontended jobs cost, per hand-over
 #   dev1 overtaken how often a job that came after the dev1 job and also
 #                  fits dev1 got dev1 before it (why only; want 0)
 set -euo pipefail
@@ -40,25 +45,35 @@ cat >"$work/lab.json" <<'EOF'
 EOF
 export LOCKABLE_RESOURCES=$work/lab.json LOCKABLE_HOSTNAME=bench
 
-# cpu runs a command under /usr/bin/time and appends "user sys" to $1.
-cpu() {
-	local out=$1
-	shift
-	/usr/bin/time -f '%U %S' -a -o "$out" "$@"
+# job runs job $2 of a round in directory $1, asking for $3; the command
+# holds the resource for 100 ms and notes when it began and ended.
+job() {
+	local dir=$1 i=$2 req=$3
+	date +%s.%N >"$dir/arrive.$i"
+	"$lockable" -q --timeout 120 --requirements "$req" -- \
+		"echo \$(date +%s.%N) \$ID >$dir/got.$i; sleep 0.1; date +%s.%N >$dir/done.$i"
 }
 
-# baseline is the median CPU of an uncontended job, in seconds.
+# cputime prints the CPU time (user + sys, seconds) of the children of
+# the shell that calls it, as bash's times tells it (to the millisecond).
+cputime() {
+	times >"$work/times" # not in a pipe: a pipe's subshell has no children
+	tail -1 "$work/times" | python3 -c '
+import re, sys
+print(sum(int(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read())))'
+}
+
+# baseline is the median CPU of an uncontended job, command included, in
+# seconds.
 baseline() {
 	local dir=$work/baseline
 	mkdir -p "$dir"
 	export LOCKABLE_LOCK_FOLDER=$dir/locks
-	rm -f "$dir/cpu"
-	for _ in $(seq 15); do
-		cpu "$dir/cpu" "$lockable" -q --requirements os=android -- true
-	done
-	python3 -c '
+	for i in $(seq 5); do
+		(job "$dir" "$i" os=android; cputime)
+	done | python3 -c '
 import sys, statistics
-print(statistics.median(float(u) + float(s) for u, s in (l.split() for l in open(sys.argv[1]))))' "$dir/cpu"
+print(statistics.median(float(l) for l in sys.stdin))'
 }
 
 # round runs one round of a scenario in its own directory.
@@ -74,13 +89,12 @@ round() {
 	for i in $(seq 0 $((n - 1))); do
 		local req=os=android
 		if [ "$scenario" = why ] && [ "$i" = 3 ]; then req=id=dev1; fi
-		date +%s.%N >"$dir/arrive.$i"
-		cpu "$dir/cpu" "$lockable" -q --timeout 120 --requirements "$req" -- \
-			"echo \$(date +%s.%N) \$ID >$dir/got.$i; sleep 0.1; date +%s.%N >$dir/done.$i" &
+		job "$dir" "$i" "$req" &
 		pids+=($!)
 		sleep "$gap"
 	done
 	wait "${pids[@]}"
+	cputime >"$dir/cpu"
 }
 
 analyze() {
@@ -88,12 +102,12 @@ analyze() {
 import glob, os, statistics, sys
 
 base, dirs = float(sys.argv[1]), sys.argv[2:]
-HOLD = 0.1
 
-def fifo(arrive, fits):
+def fifo(arrive, fits, hold):
     """The arrival-order schedule: whenever a resource is free, it goes to
     the earliest arrived waiting job that fits it (a job that fits both
-    takes dev2 first, leaving dev1 to the job that needs it)."""
+    takes dev2 first, leaving dev1 to the job that needs it), which holds
+    it for as long as it did in the run."""
     n = len(arrive)
     free_at = {"dev1": 0.0, "dev2": 0.0}
     start, waiting = {}, []
@@ -110,11 +124,11 @@ def fifo(arrive, fits):
             if fit:
                 i = fit[0]
                 waiting.remove(i)
-                start[i], free_at[r] = t, t + HOLD
+                start[i], free_at[r] = t, t + hold[i]
         times = [f for f in free_at.values() if f > t + 1e-12] + ([arrive[order[k]]] if k < n else [])
         t = min(times) if times else t
     waits = [start[i] - arrive[i] for i in range(n)]
-    return waits, max(start.values()) + HOLD - min(arrive)
+    return waits, max(start[i] + hold[i] for i in range(n)) - min(arrive)
 
 rows = []
 for d in dirs:
@@ -126,8 +140,13 @@ for d in dirs:
     dev1_job = 3 if "why" in d else None
     fits = [["dev1"] if i == dev1_job else ["dev2", "dev1"] for i in range(n)]
     waits = [start[i] - arrive[i] for i in range(n)]
-    bound_waits, ideal = fifo(arrive, fits)
-    cpu = sum(float(u) + float(s) for u, s in (l.split() for l in open(os.path.join(d, "cpu"))))
+    hold = [done[i] - start[i] for i in range(n)]
+    bound_waits, ideal = fifo(arrive, fits, hold)
+    gaps = []
+    for r in ("dev1", "dev2"):
+        on = sorted((start[i], done[i]) for i in range(n) if res[i] == r)
+        gaps += [b[0] - a[1] for a, b in zip(on, on[1:])]
+    cpu = float(open(os.path.join(d, "cpu")).read())
     handovers = n - 2
     jain = sum(waits) ** 2 / (n * sum(w * w for w in waits)) if any(waits) else 1.0
     overtaken = 0
@@ -139,6 +158,7 @@ for d in dirs:
         "wall/ideal": (max(done) - min(arrive)) / ideal,
         "cpu/handover ms": 1000 * (cpu - n * base) / handovers,
         "longest wait s": max(waits),
+        "gap ms": 1000 * statistics.median(gaps),
         "dev1 overtaken": overtaken,
     })
 for r in rows:
@@ -153,7 +173,7 @@ for scenario in why 32; do
 	echo "scenario $scenario, $rounds rounds:"
 	dirs=()
 	for r in $(seq "$rounds"); do
-		round "$scenario" "$work/$scenario-$r"
+		(round "$scenario" "$work/$scenario-$r")
 		dirs+=("$work/$scenario-$r")
 	done
 	analyze "$base" "${dirs[@]}"
