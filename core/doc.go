@@ -15,8 +15,10 @@
 // own, DefaultLockFolder; jobs that share a lab must share a folder),
 // held with an OS file lock (flock) for exactly as long as the
 // [Allocation] is held. The first line of the file is the holder's pid,
-// the second one line of JSON describing the holder ([Holder]); release
-// empties the file, then unlocks it, and never deletes it. The kernel
+// the second one line of JSON describing the holder ([Holder]), written
+// through a descriptor that the holder closes only after the unlock;
+// release empties the file, unlocks it, closes that descriptor, and
+// never deletes the file. The kernel
 // drops the lock when the holder exits in any way, kill -9 included, so
 // there are no stale locks to clean up: a dead holder's description may
 // stay in the file, but the resource is free. The Python lockable uses the
@@ -37,13 +39,28 @@
 // there carries a [Allocation.FencingToken]. On the lock folder the token
 // is 0 and a lock is never lost while its process lives.
 //
-// Waiting: Lock tries the fitting resources in random order and takes the
-// first free one. When all are held, it waits without polling the lock
-// folder: a release in this process wakes it at once, a release by
-// another process through a file watcher on the folder, and a holder
-// that crashed (which makes no event) within a short, bounded backoff.
-// A backend whose events see every release (etcd) is never polled; the
-// resources list is still reloaded once a second while waiting.
+// Waiting: when nobody waits for what a call fits, Lock tries the
+// fitting resources in random order and takes the first free one.
+// Otherwise, and whenever it has to wait, it waits in turn in the lab's
+// one queue, which every process on the same lock folder or etcd prefix
+// shares: a free resource goes to the waiter that asked first, among
+// those of the highest priority ([WithPriority]), whose requirements it
+// fits; a waiter is never held back by one ahead that cannot use the
+// resource, and one for several resources keeps what it can have from
+// those behind it until it can have all (it holds no lock meanwhile). A
+// waiter's ticket is held by the waiter (a locked file in the lock
+// folder's .queue; a key on a lease in etcd), so one that dies leaves
+// the queue by itself. [Status] lists the queue ([Waiter]). The Python
+// lockable does not queue: it takes what it finds free.
+//
+// A waiter does not poll: it is woken by the release of a resource that
+// it, or a waiter it competes with, fits, or by a waiter ahead leaving,
+// through a release in this process at once, through a watch of the lock
+// folder (inotify on Linux, which sees a crashed holder's files closed)
+// or of etcd for others. Where the system does not tell that a crashed
+// holder's files were closed (systems other than Linux), waiters also
+// look again after a short, bounded backoff. The resources list is
+// reloaded once a second while waiting.
 // The context's deadline is the timeout; cancelling it ends the wait at
 // once; every request is bounded by it, so Lock returns by the deadline.
 // A context that is done already gets one try with what needs no waiting.

@@ -134,3 +134,51 @@ func ExampleLockable_TryLock() {
 	// Output:
 	// iphone-14-01 true <nil>
 }
+
+// Two jobs wait for the one iPhone: the release build, which came
+// second, goes first.
+func ExampleWithPriority() {
+	lk, cleanup := newExampleLockable()
+	defer cleanup()
+	defer lk.Close() // stops what Changes started
+	ctx := context.Background()
+	iphone := query.MustParse("os=ios")
+	held, _ := lk.Lock(ctx, iphone)
+
+	served := make(chan string, 2)
+	wait := func(job string, priority int) {
+		a, err := lk.Lock(ctx, iphone, core.WithOwner(job), core.WithPriority(priority))
+		if err != nil {
+			served <- err.Error()
+			return
+		}
+		served <- job
+		a.Unlock()
+	}
+	queued := func(n int) { // until the queue holds n waiters
+		ctx, stop := context.WithCancel(ctx)
+		defer stop()
+		for range lk.Changes(ctx) {
+			if st, _ := lk.Status(ctx, nil); len(st.Queue) == n {
+				return
+			}
+		}
+	}
+	go wait("nightly", 0)
+	queued(1)
+	go wait("release build", 10)
+	queued(2)
+
+	st, _ := lk.Status(ctx, nil)
+	for _, w := range st.Queue {
+		fmt.Println(w.Position, w.Owner, w.Priority)
+	}
+	held.Unlock()
+	fmt.Println(<-served)
+	fmt.Println(<-served)
+	// Output:
+	// 1 release build 10
+	// 2 nightly 0
+	// release build
+	// nightly
+}

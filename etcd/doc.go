@@ -37,10 +37,11 @@
 // one counter for the whole cluster, so every later lock of a resource
 // has a larger token.
 //
-// Waiting: Lock reads all lock keys in one request and tries only the
-// free ones. When all that fit are held, it waits on one watch of the
-// lock keys' deletes, established before it looks once more, so no
-// release is missed and nothing polls etcd. A watch that ends (the server
+// Waiting: Lock reads all lock keys in one request, and the queue in
+// another: one key per waiter, <prefix>/queue/<id>, on a lease of the
+// waiter's own, ordered within a priority by its create revision. When
+// it must wait, it waits on one watch of the prefix, established before
+// it looks once more, so no release is missed and nothing polls etcd. A watch that ends (the server
 // restarted, the history was compacted) is started again and wakes the
 // waiters.
 //

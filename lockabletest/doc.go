@@ -82,6 +82,9 @@
 //     folder, or etcd://host1:2379,host2:2379/prefix?ttl=10s (see
 //     Backends).
 //   - LOCKABLE_ON_UNAVAILABLE: skip or fail (see above).
+//   - LOCKABLE_PRIORITY: the tests' priority among the lab's waiters, a
+//     whole number, higher first; default 0 (see WithPriority). A release
+//     build's job sets it to go before the others' without code changes.
 //
 // The variables are read at each call, so t.Setenv applies, and each call
 // opens a core.Lockable of its own, which it closes when the test ends

@@ -28,6 +28,7 @@ type environment struct {
 	timeout    time.Duration
 	timeoutSet bool
 	policy     Policy
+	priority   int // LOCKABLE_PRIORITY
 	// err is why there is no Lockable: a *noLabError when nothing is
 	// configured, otherwise a broken configuration that names the
 	// variable.
@@ -57,7 +58,7 @@ func loadEnvironment(getenv func(string) string, dir string) *environment {
 	if err != nil {
 		return &environment{err: err}
 	}
-	env := &environment{extra: cfg.Requirements, policy: policy}
+	env := &environment{extra: cfg.Requirements, policy: policy, priority: cfg.Priority}
 	env.timeout, env.timeoutSet = cfg.Timeout, cfg.TimeoutSet
 	env.lockable, env.err = openLockable(cfg, newSearchPath(dir))
 	return env

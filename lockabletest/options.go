@@ -11,14 +11,16 @@ import (
 type Option interface{ apply(*options) }
 
 type options struct {
-	timeout    time.Duration
-	timeoutSet bool
-	policy     Policy
-	owner      string
-	lockable   *core.Lockable
-	attrs      []string
-	env        *environment  // tests only: instead of the process's
-	logEvery   time.Duration // tests only: instead of waitLogEvery
+	timeout     time.Duration
+	timeoutSet  bool
+	policy      Policy
+	owner       string
+	priority    int
+	prioritySet bool
+	lockable    *core.Lockable
+	attrs       []string
+	env         *environment  // tests only: instead of the process's
+	logEvery    time.Duration // tests only: instead of waitLogEvery
 }
 
 type optionFunc func(*options)
@@ -54,6 +56,15 @@ func WithPolicy(p Policy) Option {
 // test's name (for a Fleet, the test binary's name).
 func WithOwner(owner string) Option {
 	return optionFunc(func(o *options) { o.owner = owner })
+}
+
+// WithPriority sets the test's priority among the waiters of the lab:
+// a free resource goes to the waiter of the highest priority that fits
+// it, then to the one that came first (see core.WithPriority). It
+// overrides LOCKABLE_PRIORITY, with which a CI job raises (or lowers) a
+// whole test run; the default is 0.
+func WithPriority(n int) Option {
+	return optionFunc(func(o *options) { o.priority, o.prioritySet = n, true })
 }
 
 // WithLockable allocates from l instead of the Lockable the environment

@@ -38,6 +38,7 @@ type plan struct {
 	policy   Policy
 	policyBy string // what set the policy, for messages; "" by default
 	owner    string
+	priority int
 	attrs    []string
 	err      error         // why nothing can be allocated
 	owned    bool          // the plan opened lockable: close it when done
@@ -58,6 +59,9 @@ func newPlan(o options, owner string) plan {
 	}
 	if o.timeoutSet {
 		p.timeout = o.timeout
+	}
+	if o.prioritySet {
+		p.priority = o.priority
 	}
 	if o.policy != 0 {
 		p.policy, p.policyBy = o.policy, fmt.Sprintf("WithPolicy(%s)", policyName(o.policy))
@@ -87,6 +91,7 @@ func (p *plan) close() error {
 
 func (p *plan) useEnvironment(env *environment) {
 	p.lockable, p.extra, p.err = env.lockable, env.extra, env.err
+	p.priority = env.priority
 	if env.timeoutSet {
 		p.timeout = env.timeout
 	}
@@ -168,11 +173,11 @@ func (p *plan) lockAll(ctx context.Context, reqs []string, logf func(string, ...
 func (p *plan) allocate(parent context.Context, qs []*query.Query, logf func(string, ...any)) ([]*core.Allocation, error) {
 	ctx, cancel := context.WithTimeout(parent, p.timeout)
 	defer cancel()
-	owner := core.WithOwner(p.owner)
-	as, err := p.lockable.TryLockMany(ctx, qs, owner)
+	opts := []core.LockOption{core.WithOwner(p.owner), core.WithPriority(p.priority)}
+	as, err := p.lockable.TryLockMany(ctx, qs, opts...)
 	if as == nil && err == nil {
 		w := p.startWaiting(ctx, qs, logf)
-		as, err = p.lockable.LockMany(ctx, qs, owner)
+		as, err = p.lockable.LockMany(ctx, qs, opts...)
 		w.stop(as)
 	}
 	if err != nil && p.capped && errors.Is(err, core.ErrTimeout) {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/provider"
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
 )
@@ -76,7 +79,7 @@ func readPID(ts *testscript.TestScript, file string) int {
 // outside exec gets.
 func scriptEnv(ts *testscript.TestScript) []string {
 	var env []string
-	for _, key := range []string{"PATH", "HOME", "TMPDIR", "WORK", "LOCKABLE_LOCK_FOLDER", "LOCKABLE_BACKEND", "LOCKABLE_HOSTNAME", "LOCKABLE_RESOURCES", "LOCKABLE_TIMEOUT", "LOCKABLE_REQUIREMENTS", "GORACE"} {
+	for _, key := range []string{"PATH", "HOME", "TMPDIR", "WORK", "LOCKABLE_LOCK_FOLDER", "LOCKABLE_BACKEND", "LOCKABLE_HOSTNAME", "LOCKABLE_RESOURCES", "LOCKABLE_TIMEOUT", "LOCKABLE_REQUIREMENTS", "LOCKABLE_PRIORITY", "GORACE"} {
 		if v := ts.Getenv(key); v != "" {
 			env = append(env, key+"="+v)
 		}
@@ -106,4 +109,38 @@ func zombie(pid int) bool {
 	// pid (comm) state ...: comm may hold anything but ends at the last ')'.
 	i := strings.LastIndexByte(string(stat), ')')
 	return i >= 0 && strings.HasPrefix(string(stat[i+1:]), " Z")
+}
+
+// cmdQueued is the script command "queued N": it waits, bounded, until
+// the lab of the script's environment (LOCKABLE_RESOURCES, or
+// resources.json; LOCKABLE_LOCK_FOLDER or LOCKABLE_BACKEND) has N
+// waiters in its queue, following the lab as lockable status would.
+func cmdQueued(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: queued N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	resources := ts.Getenv("LOCKABLE_RESOURCES")
+	if resources == "" {
+		resources = ts.MkAbs("resources.json")
+	}
+	opts := []core.Option{core.WithHostname(ts.Getenv("LOCKABLE_HOSTNAME")), core.WithLockFolder(ts.Getenv("LOCKABLE_LOCK_FOLDER"))}
+	if b := ts.Getenv("LOCKABLE_BACKEND"); b != "" {
+		opts = append(opts, core.WithBackend(b))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), helperBound)
+	defer cancel()
+	lk, err := core.New(ctx, provider.Open(resources), opts...)
+	ts.Check(err)
+	defer lk.Close()
+	got := -1
+	for range lk.Changes(ctx) {
+		st, err := lk.Status(ctx, nil)
+		ts.Check(err)
+		if got = len(st.Queue); got == want {
+			return
+		}
+	}
+	ts.Fatalf("the queue holds %d waiters, not %d, after %s", got, want, helperBound)
 }

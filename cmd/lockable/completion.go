@@ -19,12 +19,12 @@ func (c *cli) completion(args []string) error {
 const bashCompletion = `# bash completion for lockable: source <(lockable completion bash)
 _lockable() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local flags="--resources --requirements --count --timeout --hostname --lock-folder --backend --max-hold --kill-after --no-shell --explain --quiet --validate-only --py-compat --version --help"
+    local flags="--resources --requirements --count --priority --timeout --hostname --lock-folder --backend --max-hold --kill-after --no-shell --explain --quiet --validate-only --py-compat --version --help"
     local i=1
     while [ "$i" -lt "$COMP_CWORD" ]; do
         case ${COMP_WORDS[i]} in
         --) i=$((i + 1)); break ;;
-        --resources|--requirements|--count|--timeout|--hostname|--lock-folder|--backend|--max-hold|--kill-after) i=$((i + 2)) ;;
+        --resources|--requirements|--count|--priority|--timeout|--hostname|--lock-folder|--backend|--max-hold|--kill-after) i=$((i + 2)) ;;
         -*) i=$((i + 1)) ;;
         *) break ;;
         esac
@@ -41,7 +41,7 @@ _lockable() {
     fi
     case $prev in
     --resources|--lock-folder) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --requirements|--count|--timeout|--hostname|--backend|--max-hold|--kill-after) COMPREPLY=(); return ;;
+    --requirements|--count|--priority|--timeout|--hostname|--backend|--max-hold|--kill-after) COMPREPLY=(); return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$flags" -- "$cur"))
@@ -62,6 +62,7 @@ _lockable() {
         '--resources[resources list, a JSON file or URL]:file or URL:_files' \
         '*--requirements[what the resource must be]:requirements: ' \
         '--count[how many resources to hold]:count: ' \
+        '--priority[place among the waiters, higher first]:priority: ' \
         '--timeout[how long to wait for a free resource]:seconds or duration: ' \
         '--hostname[the host whose resources fit by default]:hostname:_hosts' \
         '--lock-folder[where the lock files are]:directory:_directories' \
@@ -108,7 +109,7 @@ function __lockable_no_command
         switch $words[1]
             case --
                 return 1
-            case --resources --requirements --count --timeout --hostname --lock-folder --backend --max-hold --kill-after
+            case --resources --requirements --count --priority --timeout --hostname --lock-folder --backend --max-hold --kill-after
                 set -e words[1..2]
             case '-*'
                 set -e words[1]
@@ -123,6 +124,7 @@ complete -c lockable -n __lockable_no_command -f -a '(__fish_complete_command)'
 complete -c lockable -n __lockable_no_command -l resources -r -F -d 'resources list, a JSON file or URL'
 complete -c lockable -n __lockable_no_command -l requirements -x -d 'what the resource must be'
 complete -c lockable -n __lockable_no_command -l count -x -d 'how many resources to hold'
+complete -c lockable -n __lockable_no_command -l priority -x -d 'place among the waiters, higher first'
 complete -c lockable -n __lockable_no_command -l timeout -x -d 'how long to wait for a free resource'
 complete -c lockable -n __lockable_no_command -l hostname -x -a '(__fish_print_hostnames)' -d 'the host whose resources fit'
 complete -c lockable -n __lockable_no_command -l lock-folder -x -a '(__fish_complete_directories)' -d 'where the lock files are'

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ type options struct {
 	timeout      time.Duration
 	requirements []string
 	count        int
+	priority     int
 	maxHold      time.Duration
 	killAfter    time.Duration
 	validateOnly bool
@@ -76,6 +78,7 @@ func (o *options) runFlags(fs *flag.FlagSet) {
 	fs.Var((*requirementsValue)(&o.requirements), "requirements", "")
 	fs.Var((*durationValue)(&o.timeout), "timeout", "")
 	fs.IntVar(&o.count, "count", o.count, "")
+	fs.Var((*priorityValue)(&o.priority), "priority", "")
 	fs.Var((*durationValue)(&o.maxHold), "max-hold", "")
 	fs.Var((*durationValue)(&o.killAfter), "kill-after", "")
 	fs.BoolVar(&o.validateOnly, "validate-only", o.validateOnly, "")
@@ -133,6 +136,9 @@ func (o *options) applyEnv(cfg config.Config) {
 	if !o.set["timeout"] && cfg.TimeoutSet {
 		o.timeout = cfg.Timeout
 	}
+	if !o.set["priority"] {
+		o.priority = cfg.Priority
+	}
 }
 
 // flagError words the flag package's errors with the double dashes that
@@ -160,6 +166,20 @@ func (v *requirementsValue) Set(s string) error {
 
 // durationValue takes seconds ("30", "0.5"), as the Python lockable did,
 // or a Go duration ("90s", "5m").
+// priorityValue is --priority: a bounded whole number.
+type priorityValue int
+
+func (v *priorityValue) String() string { return strconv.Itoa(int(*v)) }
+
+func (v *priorityValue) Set(s string) error {
+	p, err := config.ParsePriority(s)
+	if err != nil {
+		return err
+	}
+	*v = priorityValue(p)
+	return nil
+}
+
 type durationValue time.Duration
 
 func (v *durationValue) String() string { return time.Duration(*v).String() }

@@ -48,7 +48,8 @@ func (c *cli) lockRun(ctx context.Context, o *options, command []string, dashes 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, caught()...)
 	defer signal.Stop(sigs)
-	lk, allocs, err := c.acquire(ctx, o, qs, core.WithOwner(owner(command)), sigs)
+	opts := []core.LockOption{core.WithOwner(owner(command)), core.WithPriority(o.priority)}
+	lk, allocs, err := c.acquire(ctx, o, qs, opts, sigs)
 	if lk != nil {
 		defer c.closeLockable(lk)
 	}

@@ -81,6 +81,7 @@ func TestScripts(t *testing.T) {
 			"signal": cmdSignal,
 			"gone":   cmdGone,
 			"ctrlc":  cmdCtrlC,
+			"queued": cmdQueued,
 		},
 	})
 }

@@ -54,7 +54,11 @@ func (c *cli) status(ctx context.Context, o *options, args []string) error {
 	if o.json {
 		err = writeJSON(&out, st)
 	} else {
-		err = writeTable(&out, asRows(st.Resources, o.explain), o.explain, time.Now())
+		now := time.Now()
+		err = writeTable(&out, asRows(st.Resources, o.explain), o.explain, now)
+		if err == nil && len(st.Queue) > 0 {
+			err = writeQueue(&out, st.Queue, now)
+		}
 	}
 	if err != nil {
 		return err
@@ -129,6 +133,23 @@ func holderColumns(st core.ResourceStatus, now time.Time) string {
 	return st.Holder.Who() + "\t" + since
 }
 
+// writeQueue writes the queue after the resources: each waiter's place,
+// priority, who it is, since when it waits and what for.
+func writeQueue(w io.Writer, queue []core.Waiter, now time.Time) error {
+	bw := bufio.NewWriter(w)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nQUEUE\tPRIORITY\tWAITER\tSINCE\tFOR")
+	for _, q := range queue {
+		reqs := make([]string, len(q.Requirements))
+		for i, r := range q.Requirements {
+			reqs[i] = string(r)
+		}
+		since := fmt.Sprintf("%s (%s)", q.Since.Local().Format(time.DateTime), now.Sub(q.Since).Round(time.Second))
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\n", q.Position, q.Priority, q.Who(), since, strings.Join(reqs, " and "))
+	}
+	return errors.Join(tw.Flush(), bw.Flush())
+}
+
 // hasLeases reports whether some held resource has a fencing token or a
 // lease time.
 func hasLeases(rows []row) bool {
@@ -166,7 +187,8 @@ func fitText(f core.Fit) string {
 }
 
 // writeJSON writes the status as core renders it: one JSON object,
-// {"version", "hostname", "requirements", "resources": [...]}.
+// {"version", "hostname", "requirements", "resources": [...], "queue":
+// [...]}.
 func writeJSON(w io.Writer, st core.Status) error {
 	out, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {

@@ -28,6 +28,10 @@ Flags:
                          resources at once, all or nothing
                          (added to every one: $LOCKABLE_REQUIREMENTS)
   --count N              hold N resources that fit (default 1, at most 1000)
+  --priority N           your place among the waiters: a free resource goes
+                         to the waiter of the highest priority that fits
+                         it, then to the one that came first (default 0, or
+                         $LOCKABLE_PRIORITY; -1000000 to 1000000)
   --timeout SECONDS      how long to wait for a free resource, loading the
                          list included: seconds (30, 0.5) or a duration
                          (90s, 5m); 0 tries once (default 1, or

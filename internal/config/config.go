@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,7 +22,12 @@ const (
 	EnvTimeout      = "LOCKABLE_TIMEOUT"
 	EnvRequirements = "LOCKABLE_REQUIREMENTS"
 	EnvBackend      = "LOCKABLE_BACKEND"
+	EnvPriority     = "LOCKABLE_PRIORITY"
 )
+
+// MaxPriority bounds a priority either way: a priority is a rank among
+// waiters, not a number to grow without end.
+const MaxPriority = 1_000_000
 
 // Config is what the environment says; empty fields were not set.
 type Config struct {
@@ -34,6 +40,8 @@ type Config struct {
 	// Requirements are extra conditions added to every requirement; nil
 	// when not set.
 	Requirements *query.Query
+	// Priority is the waiters' priority in the queue (core.WithPriority).
+	Priority int
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv, or a
@@ -52,6 +60,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.Timeout, c.TimeoutSet = d, true
 	}
+	if v := strings.TrimSpace(getenv(EnvPriority)); v != "" {
+		p, err := ParsePriority(v)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s: %w", EnvPriority, err)
+		}
+		c.Priority = p
+	}
 	if v := getenv(EnvRequirements); strings.TrimSpace(v) != "" {
 		q, err := query.Parse(v)
 		if err != nil {
@@ -60,6 +75,16 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.Requirements = q
 	}
 	return c, nil
+}
+
+// ParsePriority reads a priority: a whole number from -MaxPriority to
+// MaxPriority, higher served first.
+func ParsePriority(s string) (int, error) {
+	p, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || p < -MaxPriority || p > MaxPriority {
+		return 0, fmt.Errorf("priority %q is not a whole number from %d to %d (higher is served first; the default is 0)", s, -MaxPriority, MaxPriority)
+	}
+	return p, nil
 }
 
 // Options returns the core options the configuration sets.

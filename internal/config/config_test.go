@@ -63,3 +63,16 @@ func TestFromEnvNamesTheBadVariable(t *testing.T) {
 	var qe *query.Error
 	require.ErrorAs(t, err, &qe)
 }
+
+func TestFromEnvReadsThePriority(t *testing.T) {
+	for in, want := range map[string]int{"": 0, "5": 5, " -3 ": -3, "1000000": MaxPriority, "-1000000": -MaxPriority} {
+		c, err := FromEnv(env(map[string]string{EnvPriority: in}))
+		require.NoError(t, err, in)
+		assert.Equal(t, want, c.Priority, in)
+	}
+	for _, bad := range []string{"high", "1.5", "1e3", "1000001", "-1000001", "0x10"} {
+		_, err := FromEnv(env(map[string]string{EnvPriority: bad}))
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), EnvPriority+": priority "+strconv.Quote(bad)+" is not a whole number from -1000000 to 1000000", bad)
+	}
+}
