@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-lockable/lockable/internal/lockbackend"
@@ -135,12 +134,15 @@ type request struct {
 	seen map[string]lockbackend.Entry
 
 	// While it waits: its ticket, the list its ticket describes, the
-	// events it is told of, and its competition when it last looked.
+	// events it is told of and what they are, its competition when it
+	// last looked, and whether that made it watch more (then it looks
+	// again before it waits: what changed before the watch went unseen).
 	ticket      lockbackend.Ticket
 	ticketList  []provider.Resource
-	changed     <-chan struct{}
-	unsubscribe func()
-	competition atomic.Pointer[competition]
+	sub         lockbackend.Subscription
+	interest    lockbackend.Interest
+	competition *competition
+	grew        bool
 }
 
 // safetyEvery paces a waiter's looks without an event, where its
@@ -178,6 +180,9 @@ func (l *Lockable) acquire(ctx context.Context, qs []*query.Query, cfg lockConfi
 				"owner", r.owner, "priority", r.priority, "ticket", r.ticket.ID(), "ahead", len(r.ahead()))
 			continue
 		}
+		if r.grew {
+			continue
+		}
 		if err := l.wait(ctx, r); err != nil {
 			return nil, l.gaveUp(ctx, r, err)
 		}
@@ -187,8 +192,8 @@ func (l *Lockable) acquire(ctx context.Context, qs []*query.Query, cfg lockConfi
 // enqueue subscribes r to the events that may serve it and puts it in
 // the queue.
 func (l *Lockable) enqueue(ctx context.Context, r *request) error {
-	if r.unsubscribe == nil {
-		r.changed, r.unsubscribe = l.locks.Subscribe(ctx, r.wants)
+	if r.sub == nil {
+		r.sub = l.locks.Subscribe(ctx, r.interest)
 	}
 	desc, err := l.describeWaiter(r, r.fit)
 	if err != nil {
@@ -209,32 +214,41 @@ func (l *Lockable) leave(r *request) {
 			l.log.Warn("cannot leave the queue", "ticket", r.ticket.ID(), "err", err)
 		}
 	}
-	if r.unsubscribe != nil {
-		r.unsubscribe()
+	if r.sub != nil {
+		r.sub.Stop()
 	}
 }
 
-// wants tells whether an event may change what r can have: a release
-// of a resource that r or a waiter it competes with fits, or a waiter
-// ahead of it leaving.
-func (r *request) wants(ev lockbackend.Event) bool {
-	c := r.competition.Load()
-	switch {
-	case ev.Taken:
-		return false
-	case c == nil:
-		return true
-	case ev.Resource != "":
-		return c.resources[ev.Resource]
+// compete records r's competition, and what may change what r can have:
+// a release of a resource that r or a waiter it competes with fits, or a
+// waiter ahead of it leaving. It tells r's subscription, and notes when
+// that watches something new.
+func (r *request) compete(c *competition) {
+	r.competition = c
+	in := lockbackend.Interest{Resources: c.resources, Tickets: c.tickets}
+	r.grew = false
+	if r.sub != nil {
+		r.grew = !subset(in.Resources, r.interest.Resources) || !subset(in.Tickets, r.interest.Tickets)
+		r.sub.Want(in)
 	}
-	return c.tickets[ev.Ticket]
+	r.interest = in
+}
+
+// subset reports whether every key of a is in b.
+func subset(a, b map[string]bool) bool {
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // ahead returns the waiters ahead of r that it competes with, as it last
 // looked.
 func (r *request) ahead() []Waiter {
-	if c := r.competition.Load(); c != nil {
-		return c.ahead
+	if r.competition != nil {
+		return r.competition.ahead
 	}
 	return nil
 }
@@ -254,7 +268,7 @@ func (l *Lockable) wait(ctx context.Context, r *request) error {
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
-		case <-r.changed:
+		case <-r.sub.Changed():
 			t.Stop()
 			r.backoff = minBackoff
 			return nil
@@ -293,7 +307,7 @@ func (l *Lockable) attempt(ctx context.Context, r *request) ([]*Allocation, erro
 		return nil, err
 	}
 	c := l.compete(r, entries, fit)
-	r.competition.Store(&c)
+	r.compete(&c)
 	if r.ticket != nil && !c.queued {
 		// Its ticket is gone (its lease expired, the queue's folder was
 		// removed): it queues again, at the back.

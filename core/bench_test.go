@@ -135,3 +135,94 @@ func BenchmarkIdleWaiter(b *testing.B) {
 	b.ReportMetric(slices.Max(cpu), "cpu-%")
 	fmt.Fprintf(os.Stderr, "idle waiter: %.3f%% of a core over %s\n", slices.Max(cpu), idle)
 }
+
+// BenchmarkHandoverBystanders measures what a hand-over of a phone costs
+// the processes that wait for something else (a tablet): with the queue,
+// they are not woken, so their CPU per hand-over stays near zero however
+// many there are. It reports their CPU per hand-over (from the kernel's
+// schedstat, summed over their threads) and the hand-over's median.
+func BenchmarkHandoverBystanders(b *testing.B) {
+	for _, n := range []int{0, 8, 32} {
+		b.Run(fmt.Sprintf("bystanders=%d", n), func(b *testing.B) { benchmarkBystanders(b, n) })
+	}
+}
+
+func benchmarkBystanders(b *testing.B, n int) {
+	path := lab(b, map[string]any{"id": "phone-0", "hostname": testHost, "online": true, "type": "phone"},
+		map[string]any{"id": "tablet-0", "hostname": testHost, "online": true, "type": "tablet"})
+	old := time.Now().Add(-time.Minute)
+	require.NoError(b, os.Chtimes(path, old, old))
+	dir := b.TempDir()
+	l := newLockable(b, path, dir)
+	defer l.Close()
+	tablet, err := l.Lock(context.Background(), q("type=tablet"))
+	require.NoError(b, err)
+	defer tablet.Unlock()
+	phone, err := l.Lock(context.Background(), q("type=phone"))
+	require.NoError(b, err)
+	var bystanders []*process
+	for range n {
+		p := startRole(b, "wait", path, dir, childTimeout+"=10m", childReq+"=type=tablet")
+		p.send(b, "wait")
+		bystanders = append(bystanders, p)
+	}
+	untilQueued(b, l, n)
+	waiter := startRole(b, "wait", path, dir, childTimeout+"=60s", childReq+"=type=phone")
+	var lat []time.Duration
+	before := cpuOf(b, bystanders)
+	for b.Loop() {
+		b.StopTimer()
+		waiter.send(b, "wait")
+		untilQueued(b, l, n+1)
+		b.StartTimer()
+		released := time.Now()
+		require.NoError(b, phone.Unlock())
+		got, err := strconv.ParseInt(waiter.expect(b, "got"), 10, 64)
+		require.NoError(b, err)
+		lat = append(lat, time.Unix(0, got).Sub(released))
+		b.StopTimer()
+		waiter.send(b, "release")
+		waiter.expect(b, "released")
+		phone, err = l.Lock(context.Background(), q("type=phone"))
+		require.NoError(b, err)
+		b.StartTimer()
+	}
+	spent := cpuOf(b, bystanders) - before
+	slices.Sort(lat)
+	b.ReportMetric(float64(spent.Microseconds())/float64(len(lat)), "bystander-µs/op")
+	b.ReportMetric(float64(percentile(lat, 50).Microseconds())/1000, "p50-ms")
+}
+
+// untilQueued waits until l's lab has n waiters in its queue.
+func untilQueued(b *testing.B, l *Lockable, n int) {
+	ctx, cancel := context.WithTimeout(context.Background(), childWait)
+	defer cancel()
+	for range l.Changes(ctx) {
+		st, err := l.Status(ctx, nil)
+		require.NoError(b, err)
+		if len(st.Queue) == n {
+			return
+		}
+	}
+	b.Fatalf("the queue did not reach %d waiters within %s", n, childWait)
+}
+
+// cpuOf sums the CPU time the processes have used so far, from
+// /proc/<pid>/task/*/schedstat (nanoseconds on the CPU).
+func cpuOf(b *testing.B, ps []*process) time.Duration {
+	var total time.Duration
+	for _, p := range ps {
+		tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", p.cmd.Process.Pid))
+		require.NoError(b, err)
+		for _, t := range tasks {
+			data, err := os.ReadFile(t)
+			if err != nil {
+				continue // a thread that ended
+			}
+			var ns int64
+			fmt.Sscan(string(data), &ns)
+			total += time.Duration(ns)
+		}
+	}
+	return total
+}

@@ -48,8 +48,8 @@ func (l *Lockable) Changes(ctx context.Context) <-chan struct{} {
 }
 
 func (l *Lockable) watchChanges(ctx context.Context, out chan<- struct{}) {
-	changed, stop := l.locks.Subscribe(ctx, func(lockbackend.Event) bool { return true })
-	defer stop()
+	sub := l.locks.Subscribe(ctx, lockbackend.Interest{All: true})
+	defer sub.Stop()
 	tell := func() {
 		select {
 		case out <- struct{}{}:
@@ -64,7 +64,7 @@ func (l *Lockable) watchChanges(ctx context.Context, out chan<- struct{}) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-changed:
+		case <-sub.Changed():
 			tell()
 		case <-tick.C:
 			now, err := l.src.Resources(ctx)

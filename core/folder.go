@@ -312,10 +312,20 @@ func readEntry(f *os.File) (lockbackend.Entry, error) {
 	return e, nil
 }
 
-// Subscribe watches the folder for releases and for the queue's changes
-// by other processes until stop.
-func (d *folder) Subscribe(ctx context.Context, interest lockbackend.Interest) (<-chan struct{}, func()) {
-	return d.notify.Subscribe(ctx, watchBound, interest)
+// Subscribe watches the releases and the waiters that in wants, in this
+// process and others, until the subscription stops.
+func (d *folder) Subscribe(ctx context.Context, in lockbackend.Interest) lockbackend.Subscription {
+	return d.notify.subscribe(ctx, in)
+}
+
+// touch creates the lock file at path when missing, as a try does, so
+// that it can be watched.
+func (d *folder) touch(path string) error {
+	f, err := d.openLockFile(path, forTry)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // Polls tells whether a dead holder's lock goes without an event: where

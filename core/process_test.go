@@ -31,6 +31,7 @@ const (
 	childMarkers   = "LOCKABLE_CORE_TEST_MARKERS"
 	childRounds    = "LOCKABLE_CORE_TEST_ROUNDS"
 	childTimeout   = "LOCKABLE_CORE_TEST_TIMEOUT"
+	childReq       = "LOCKABLE_CORE_TEST_REQUIREMENTS" // the wait role's; any resource when empty
 )
 
 // childWait bounds every wait on a child process.
@@ -129,7 +130,7 @@ func childWaitFor() error {
 		switch in.Text() {
 		case "wait":
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
-			a, err = l.Lock(ctx, q(""))
+			a, err = l.Lock(ctx, q(os.Getenv(childReq)))
 			cancel()
 			if err != nil {
 				fmt.Println("error", err)

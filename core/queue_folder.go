@@ -31,8 +31,8 @@ const (
 	maxTicket    = 64 << 10
 )
 
-// ticketFile is what a ticket file holds.
-type ticketFile struct {
+// ticketContent is what a ticket file holds.
+type ticketContent struct {
 	Priority int             `json:"priority"`
 	Order    int64           `json:"order"` // when it was queued, in Unix nanoseconds
 	Waiter   json.RawMessage `json:"waiter"`
@@ -60,7 +60,7 @@ func (d *folder) Enqueue(_ context.Context, priority int, desc []byte) (lockback
 // write writes the ticket's file under another name, locks it and
 // renames it into place, so that a ticket in the queue is always held.
 func (t *folderTicket) write(desc []byte) (*os.File, error) {
-	content, err := json.Marshal(ticketFile{Priority: t.priority, Order: t.order, Waiter: desc})
+	content, err := json.Marshal(ticketContent{Priority: t.priority, Order: t.order, Waiter: desc})
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +121,11 @@ func (d *folder) queue() (string, error) {
 	return dir, nil
 }
 
+// ticketPath is the file of ticket id.
+func (d *folder) ticketPath(id string) string {
+	return filepath.Join(d.dir, queueDir, id+ticketSuffix)
+}
+
 // Tickets returns the queue: the tickets of living waiters, highest
 // priority first, then in the order they were queued. While the folder is
 // watched, the watcher knows them; otherwise they are read.
@@ -129,6 +134,21 @@ func (d *folder) Tickets(context.Context) ([]lockbackend.TicketEntry, error) {
 		return q, nil
 	}
 	return d.readQueue()
+}
+
+// ticketNames reads the ids of the tickets in the queue's folder.
+func (d *folder) ticketNames() (map[string]bool, error) {
+	entries, err := os.ReadDir(filepath.Join(d.dir, queueDir))
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		if id, ok := strings.CutSuffix(e.Name(), ticketSuffix); ok && !strings.HasPrefix(e.Name(), ".") {
+			names[id] = true
+		}
+	}
+	return names, nil
 }
 
 // readQueue reads the queue's folder. A dead waiter's ticket is removed
@@ -172,7 +192,7 @@ func readTicket(path, id string) (lockbackend.TicketEntry, bool) {
 		return lockbackend.TicketEntry{}, false
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxTicket))
-	var t ticketFile
+	var t ticketContent
 	if err != nil || json.Unmarshal(data, &t) != nil {
 		return lockbackend.TicketEntry{}, false
 	}

@@ -13,27 +13,42 @@ import (
 // on every system, so waiters also try again from time to time.
 const closeWrites = false
 
-// watchDirs watches dirs with fsnotify until ctx is done. It calls ready
-// once the watches are in place, on(dir, name, kind) for each event on a
-// file of dirs[dir] (a write counts as closed too: fsnotify tells no
-// closes), and lost() when events may have been missed.
-func watchDirs(ctx context.Context, dirs []string, ready func(), on func(dir int, name string, kind eventKind), lost func()) error {
+// fsWatch watches the two folders with fsnotify: every event on their
+// files, whoever wants it (fsnotify watches folders, not files).
+type fsWatch struct {
+	w    *fsnotify.Watcher
+	dirs [2]string
+	on   func(target, string, eventKind)
+	lost func()
+}
+
+func startWatch(dirs [2]string, _ bool, on func(target, string, eventKind), lost func()) (fileWatch, error) {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer w.Close()
 	for _, d := range dirs {
 		if err := w.Add(d); err != nil {
-			return err
+			w.Close()
+			return nil, err
 		}
 	}
-	ready()
+	return &fsWatch{w: w, dirs: dirs, on: on, lost: lost}, nil
+}
+
+func (w *fsWatch) follow(bool) error                  { return nil }
+func (w *fsWatch) add(fileKind, string, string) error { return nil }
+func (w *fsWatch) remove(fileKind, string)            {}
+
+// run hands on each event until ctx is done; a write counts as closed
+// too, since fsnotify tells no closes.
+func (w *fsWatch) run(ctx context.Context) error {
+	defer w.w.Close()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case ev := <-w.Events:
+		case ev := <-w.w.Events:
 			kind := closed
 			switch {
 			case ev.Has(fsnotify.Create):
@@ -43,16 +58,17 @@ func watchDirs(ctx context.Context, dirs []string, ready func(), on func(dir int
 			case !ev.Has(fsnotify.Write):
 				continue
 			}
-			for i, d := range dirs {
+			for i, d := range w.dirs {
 				if filepath.Dir(ev.Name) == d {
-					on(i, filepath.Base(ev.Name), kind)
+					t := target{kind: fileKind(i)}
+					w.on(t, filepath.Base(ev.Name), kind)
 					if kind == closed {
-						on(i, filepath.Base(ev.Name), written)
+						w.on(t, filepath.Base(ev.Name), written)
 					}
 				}
 			}
-		case <-w.Errors:
-			lost()
+		case <-w.w.Errors:
+			w.lost()
 		}
 	}
 }

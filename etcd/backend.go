@@ -130,8 +130,8 @@ func (b *backend) timeLeft(ctx context.Context, lease int64) (time.Duration, err
 }
 
 // Subscribe watches the lab's keys until stop: releases, and the queue.
-func (b *backend) Subscribe(ctx context.Context, interest lockbackend.Interest) (<-chan struct{}, func()) {
-	return b.notify.Subscribe(ctx, b.timeout, interest)
+func (b *backend) Subscribe(ctx context.Context, in lockbackend.Interest) lockbackend.Subscription {
+	return b.notify.Subscribe(ctx, b.timeout, in)
 }
 
 // Polls is false: every release deletes a key, expiry included, and the

@@ -19,12 +19,42 @@ type Event struct {
 	All   bool
 }
 
-// Interest tells whether a waiter wants an event. It is called from the
-// goroutine that publishes, so it must be safe for concurrent use and
-// quick.
-type Interest func(Event) bool
+// Interest says which events a subscriber wants: every one (who follows
+// the whole lab), or the releases of some resources and the leaving of
+// some tickets (a waiter: what may change what the queue's rule gives
+// it). A backend may watch only what its subscribers want.
+type Interest struct {
+	All       bool
+	Resources map[string]bool // by resource id
+	Tickets   map[string]bool // by ticket id
+}
 
-// Events hands each event to the waiters interested in it, so that only
+// Wants reports whether the interest wants ev.
+func (in Interest) Wants(ev Event) bool {
+	switch {
+	case ev.All, in.All:
+		return true
+	case ev.Taken:
+		return false
+	case ev.Resource != "":
+		return in.Resources[ev.Resource]
+	}
+	return in.Tickets[ev.Ticket]
+}
+
+// Subscription is one subscriber's events.
+type Subscription interface {
+	// Changed receives (at most one pending) value after each event
+	// the interest wants.
+	Changed() <-chan struct{}
+	// Want replaces the interest. When it returns, every later event of
+	// the new interest is seen.
+	Want(Interest)
+	// Stop ends the subscription.
+	Stop()
+}
+
+// Events hands each event to the subscribers that want it, so that only
 // those that can use a freed resource wake up. Its zero value is ready to
 // use; it is safe for concurrent use.
 type Events struct {
@@ -33,44 +63,64 @@ type Events struct {
 }
 
 type subscriber struct {
-	interest Interest
+	e        *Events
+	interest Interest      // guarded by e.mu
 	ch       chan struct{} // holds one pending wake-up
+	stop     func()
 }
 
-// Subscribe returns a channel that receives (at most one pending) value
-// whenever an event the interest wants is published, until cancel is
-// called. An All event reaches every subscriber.
-func (e *Events) Subscribe(interest Interest) (changed <-chan struct{}, cancel func()) {
-	s := &subscriber{interest: interest, ch: make(chan struct{}, 1)}
+func (s *subscriber) Changed() <-chan struct{} { return s.ch }
+
+func (s *subscriber) Want(in Interest) {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	s.interest = in
+}
+
+func (s *subscriber) Stop() { s.stop() }
+
+// Interest returns the subscriber's interest now.
+func (s *subscriber) Interest() Interest {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	return s.interest
+}
+
+// Subscribe subscribes to the events in wants, until Stop.
+func (e *Events) Subscribe(in Interest) Subscription {
+	s := &subscriber{e: e, interest: in, ch: make(chan struct{}, 1)}
 	e.mu.Lock()
 	if e.subs == nil {
 		e.subs = map[*subscriber]struct{}{}
 	}
 	e.subs[s] = struct{}{}
 	e.mu.Unlock()
-	return s.ch, sync.OnceFunc(func() {
+	s.stop = sync.OnceFunc(func() {
 		e.mu.Lock()
 		delete(e.subs, s)
 		e.mu.Unlock()
 	})
+	return s
 }
 
-// Publish wakes the subscribers that want ev. It never blocks: a wake-up
-// still pending stands for this one too.
-func (e *Events) Publish(ev Event) {
+// Publish wakes the subscribers that want ev, and returns how many want
+// it. It never blocks: a wake-up still pending stands for this one too.
+func (e *Events) Publish(ev Event) (wanted int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for s := range e.subs {
-		if ev.All || s.interest(ev) {
+		if s.interest.Wants(ev) {
+			wanted++
 			select {
 			case s.ch <- struct{}{}:
 			default:
 			}
 		}
 	}
+	return wanted
 }
 
-// Watcher is what a backend needs to tell events to its waiters: the
+// Watcher is what a backend needs to tell events to its subscribers: the
 // Events they subscribe to, and the Shared watch that publishes them,
 // which runs while anyone subscribes. Set Run before the first Subscribe.
 type Watcher struct {
@@ -79,16 +129,16 @@ type Watcher struct {
 	late sync.WaitGroup // goroutines waiting for a late watch
 }
 
-// Subscribe subscribes to the events interest wants and makes sure the
-// watch runs until stop is called. It returns once the watch is
-// established, or ctx is done, or bound has passed; a watch established
-// later publishes an Event of All, since a change may have gone unseen.
-func (w *Watcher) Subscribe(ctx context.Context, bound time.Duration, interest Interest) (changed <-chan struct{}, stop func()) {
-	changed, cancel := w.Events.Subscribe(interest)
+// Subscribe subscribes to the events in wants and makes sure the watch
+// runs until Stop. It returns once the watch is established, or ctx is
+// done, or bound has passed; a watch established later publishes an
+// Event of All, since a change may have gone unseen.
+func (w *Watcher) Subscribe(ctx context.Context, bound time.Duration, in Interest) Subscription {
+	sub := w.Events.Subscribe(in)
 	unwatch, established := w.Shared.Watch(ctx, bound)
 	select {
 	case <-established:
-		return changed, func() { unwatch(); cancel() }
+		return &watched{Subscription: sub, stop: sync.OnceFunc(func() { unwatch(); sub.Stop() })}
 	default:
 	}
 	done := make(chan struct{})
@@ -101,12 +151,20 @@ func (w *Watcher) Subscribe(ctx context.Context, bound time.Duration, interest I
 		case <-done:
 		}
 	}()
-	return changed, sync.OnceFunc(func() {
+	return &watched{Subscription: sub, stop: sync.OnceFunc(func() {
 		close(done)
 		unwatch()
-		cancel()
-	})
+		sub.Stop()
+	})}
 }
+
+// watched is a subscription that also ends its share of the watch.
+type watched struct {
+	Subscription
+	stop func()
+}
+
+func (w *watched) Stop() { w.stop() }
 
 // Close ends the watch for good and waits for what it started.
 func (w *Watcher) Close() {

@@ -20,23 +20,35 @@ func pending(ch <-chan struct{}) bool {
 
 func TestEventsReachOnlyTheInterested(t *testing.T) {
 	var e Events
-	phone, stopPhone := e.Subscribe(func(ev Event) bool { return ev.Resource == "phone" })
-	defer stopPhone()
-	ticket, stopTicket := e.Subscribe(func(ev Event) bool { return ev.Ticket == "t1" })
-	e.Publish(Event{Resource: "tablet"})
+	phoneSub := e.Subscribe(Interest{Resources: map[string]bool{"phone": true}})
+	defer phoneSub.Stop()
+	ticketSub := e.Subscribe(Interest{Tickets: map[string]bool{"t1": true}})
+	all := e.Subscribe(Interest{All: true})
+	defer all.Stop()
+	phone, ticket := phoneSub.Changed(), ticketSub.Changed()
+	assert.Equal(t, 1, e.Publish(Event{Resource: "tablet"}), "only who follows everything")
 	assert.False(t, pending(phone))
 	assert.False(t, pending(ticket))
+	assert.True(t, pending(all.Changed()))
 	e.Publish(Event{Resource: "phone"})
 	e.Publish(Event{Resource: "phone"}) // coalesced with the first
 	assert.True(t, pending(phone))
 	assert.False(t, pending(phone), "one pending value stands for both")
 	assert.False(t, pending(ticket))
+	e.Publish(Event{Resource: "phone", Taken: true})
+	assert.False(t, pending(phone), "a take frees nothing: waiters do not want it")
+	assert.True(t, pending(all.Changed()))
 	e.Publish(Event{All: true})
 	assert.True(t, pending(phone), "All reaches everyone")
 	assert.True(t, pending(ticket))
-	stopTicket()
+	ticketSub.Want(Interest{Tickets: map[string]bool{"t2": true}})
 	e.Publish(Event{Ticket: "t1"})
-	assert.False(t, pending(ticket), "nothing after stop")
+	assert.False(t, pending(ticket), "no longer wanted")
+	e.Publish(Event{Ticket: "t2"})
+	assert.True(t, pending(ticket))
+	ticketSub.Stop()
+	e.Publish(Event{Ticket: "t2"})
+	assert.False(t, pending(ticket), "nothing after Stop")
 }
 
 // A watch established after Subscribe gave up waiting tells everyone to
@@ -53,15 +65,15 @@ func TestWatcherEstablishedLateTellsAll(t *testing.T) {
 		}
 		<-ctx.Done()
 	}
-	changed, stop := w.Subscribe(t.Context(), 10*time.Millisecond, func(Event) bool { return false })
-	assert.False(t, pending(changed))
+	sub := w.Subscribe(t.Context(), 10*time.Millisecond, Interest{})
+	assert.False(t, pending(sub.Changed()))
 	close(establish)
 	select {
-	case <-changed:
+	case <-sub.Changed():
 	case <-time.After(10 * time.Second):
 		t.Fatal("no All event once the watch was established")
 	}
-	stop()
+	sub.Stop()
 	w.Close()
 }
 
@@ -75,12 +87,12 @@ func TestWatcherRunsWhileAnyoneSubscribes(t *testing.T) {
 		<-ctx.Done()
 		ended <- struct{}{}
 	}
-	_, stop1 := w.Subscribe(t.Context(), time.Second, func(Event) bool { return true })
-	_, stop2 := w.Subscribe(t.Context(), time.Second, func(Event) bool { return true })
+	sub1 := w.Subscribe(t.Context(), time.Second, Interest{All: true})
+	sub2 := w.Subscribe(t.Context(), time.Second, Interest{All: true})
 	require.Len(t, runs, 1, "one watch for both")
-	stop1()
+	sub1.Stop()
 	assert.Len(t, ended, 0, "still watched by the second")
-	stop2()
+	sub2.Stop()
 	w.Close()
 	assert.Len(t, ended, 1, "the last stop ends it; Close waits for it")
 }

@@ -34,15 +34,13 @@ type Backend interface {
 	TryLock(ctx context.Context, id string, desc []byte) (Lock, error)
 	// Lookup tells who holds each id, as far as the backend knows.
 	Lookup(ctx context.Context, ids []string) ([]Entry, error)
-	// Subscribe watches the locks and the queue, here and in other
-	// processes, until stop is called, and returns a channel that
-	// receives a value after each event that interest wants (values are
-	// coalesced: one pending value stands for many events). When it
-	// returns, every later event is seen: the watch is established, or
-	// it could not be and the caller must rely on polling, or ctx is
-	// done, or the backend did not answer in time (the events then start
-	// when it does, with an Event of All).
-	Subscribe(ctx context.Context, interest Interest) (changed <-chan struct{}, stop func())
+	// Subscribe watches what in wants (releases, waiters leaving; or
+	// everything), here and in other processes, until the subscription
+	// stops. When it returns, every later event of in is seen: the watch
+	// is established, or it could not be and the caller must rely on
+	// polling, or ctx is done, or the backend did not answer in time (the
+	// events then start when it does, with an Event of All).
+	Subscribe(ctx context.Context, in Interest) Subscription
 	// Polls reports whether some releases make no event (a crashed
 	// holder's file lock, where the system tells no one), so that waiters
 	// must also look again from time to time.
