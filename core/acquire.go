@@ -128,10 +128,14 @@ type request struct {
 	// seen is what the backend last told of the fitting resources' locks,
 	// by resource id, for the timeout's explanation.
 	seen map[string]lockbackend.Entry
+	// care is lab care's part of the request: checks, resources left out
+	// (care.go). Lab care hook.
+	care care
 }
 
 func (l *Lockable) acquire(ctx context.Context, qs []*query.Query, cfg lockConfig, wait bool) ([]*Allocation, error) {
 	r := &request{reqs: qs, owner: cfg.owner, start: time.Now(), backoff: minBackoff}
+	r.care.careConfig = cfg.care // lab care hook: the call's checks
 	r.full = make([]*query.Query, len(qs))
 	for i, q := range qs {
 		r.full[i] = l.Requirements(q)
@@ -144,7 +148,9 @@ func (l *Lockable) acquire(ctx context.Context, qs []*query.Query, cfg lockConfi
 	}()
 	for {
 		changed := l.locks.Changed()
-		as, err := l.attempt(ctx, r)
+		// Lab care hook: attempt, then health checks and a last look at
+		// maintenance before handing over (care.go).
+		as, err := l.attemptCared(ctx, r)
 		switch {
 		case err != nil && r.list != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
 			return nil, l.gaveUp(ctx, r, ctx.Err()) // the deadline, not the backend
@@ -187,6 +193,9 @@ func (l *Lockable) wait(ctx context.Context, r *request, changed <-chan struct{}
 			return nil
 		case <-t.C:
 			r.backoff = min(2*r.backoff, maxBackoff)
+		case <-r.care.windowEnd(): // lab care hook: a maintenance window waited for ends (care.go)
+			t.Stop()
+			return nil
 		}
 		if l.locks.Polls() {
 			return nil
@@ -207,6 +216,11 @@ func (l *Lockable) attempt(ctx context.Context, r *request) ([]*Allocation, erro
 	for i, q := range r.reqs {
 		fit[i] = l.cache.fitting(r.list, q)
 	}
+	// Lab care hook: resources in maintenance, or that failed a health
+	// check in this call, do not fit now (care.go).
+	if err := l.leaveOut(ctx, r, fit); err != nil {
+		return nil, err
+	}
 	if assign(orders(fit, inOrder), func(int) bool { return true }) == nil {
 		return nil, l.notFound(r, fit)
 	}
@@ -214,6 +228,7 @@ func (l *Lockable) attempt(ctx context.Context, r *request) ([]*Allocation, erro
 	if err != nil {
 		return nil, err
 	}
+	r.care.markBusy(busy) // lab care hook: a maintenance window that ends before the deadline is waited for
 	return l.take(ctx, r, orders(fit, randomOrder), busy)
 }
 

@@ -66,6 +66,11 @@ func (n *notifier) run(ctx context.Context, ready func()) {
 			if strings.HasSuffix(ev.Name, lockSuffix) && !ev.Has(fsnotify.Create) {
 				n.Signal()
 			}
+			// Lab care hook: a maintenance record put in place (renamed:
+			// Create), rewritten or removed (maintenance_folder.go).
+			if strings.HasSuffix(ev.Name, recordSuffix) {
+				n.Signal()
+			}
 		case err := <-w.Errors:
 			n.log.Debug("lock folder watcher", "err", err)
 			n.Signal()

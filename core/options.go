@@ -64,6 +64,7 @@ type LockOption interface{ applyLock(*lockConfig) }
 
 type lockConfig struct {
 	owner string
+	care  careConfig // lab care: WithHealthCheck, WithCleanup (check.go)
 }
 
 type lockOptionFunc func(*lockConfig)
