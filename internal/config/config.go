@@ -34,6 +34,8 @@ type Config struct {
 	// Requirements are extra conditions added to every requirement; nil
 	// when not set.
 	Requirements *query.Query
+	// Care is the health check and the cleanup (care.go).
+	Care Care
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv, or a
@@ -59,6 +61,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.Requirements = q
 	}
+	care, err := careFromEnv(getenv)
+	if err != nil {
+		return Config{}, err
+	}
+	c.Care = care
 	return c, nil
 }
 
