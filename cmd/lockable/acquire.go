@@ -18,14 +18,14 @@ import (
 // request it makes (connecting to etcd, loading an HTTP list) ends by then
 // too. A signal ends the wait: the error then calls for 128 plus the
 // signal's number, as if lockable had died of it.
-func (c *cli) acquire(ctx context.Context, o *options, qs []*query.Query, owner core.LockOption, sigs <-chan os.Signal) (*core.Lockable, []*core.Allocation, error) {
+func (c *cli) acquire(ctx context.Context, o *options, qs []*query.Query, sigs <-chan os.Signal, opts ...core.LockOption) (*core.Lockable, []*core.Allocation, error) {
 	sigCtx, stop := untilSignal(ctx, sigs)
 	bounded, cancel := c.bound(sigCtx, o)
 	defer cancel()
 	lk, err := c.open(bounded, o)
 	var allocs []*core.Allocation
 	if err == nil {
-		allocs, err = c.tryThenWait(bounded, lk, qs, o, owner)
+		allocs, err = c.tryThenWait(bounded, lk, qs, o, opts)
 	}
 	if sig := stop(); sig != nil {
 		return lk, nil, errors.Join(interrupted(sig), releaseAll(allocs))
@@ -48,9 +48,9 @@ func (c *cli) bound(ctx context.Context, o *options) (context.Context, context.C
 
 // tryThenWait tries once, and only when every fitting resource is held
 // says so and waits for one, until ctx's deadline.
-func (c *cli) tryThenWait(ctx context.Context, lk *core.Lockable, qs []*query.Query, o *options, owner core.LockOption) ([]*core.Allocation, error) {
+func (c *cli) tryThenWait(ctx context.Context, lk *core.Lockable, qs []*query.Query, o *options, opts []core.LockOption) ([]*core.Allocation, error) {
 	start := time.Now()
-	allocs, err := lk.TryLockMany(ctx, qs, owner)
+	allocs, err := lk.TryLockMany(ctx, qs, opts...)
 	if allocs != nil || err != nil {
 		return allocs, err
 	}
@@ -61,7 +61,7 @@ func (c *cli) tryThenWait(ctx context.Context, lk *core.Lockable, qs []*query.Qu
 	line := c.newWaitLine(lk, qs, o)
 	line.show(held)
 	stopRefresh := line.refresh(ctx, lk, qs)
-	allocs, err = lk.LockMany(ctx, qs, owner)
+	allocs, err = lk.LockMany(ctx, qs, opts...)
 	stopRefresh()
 	line.end(allocs)
 	return allocs, err

@@ -48,7 +48,11 @@ func (c *cli) lockRun(ctx context.Context, o *options, command []string, dashes 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, caught()...)
 	defer signal.Stop(sigs)
-	lk, allocs, err := c.acquire(ctx, o, qs, core.WithOwner(owner(command)), sigs)
+	if err := o.checkCare(); err != nil {
+		return 0, err
+	}
+	opts := append([]core.LockOption{core.WithOwner(owner(command))}, c.careOptions(o)...)
+	lk, allocs, err := c.acquire(ctx, o, qs, sigs, opts...)
 	if lk != nil {
 		defer c.closeLockable(lk)
 	}
