@@ -38,6 +38,9 @@ func (n *notifier) close() { n.shared.Close() }
 // another after a pause and wakes the waiters once it is established,
 // since a release may have gone unseen in between.
 func (n *notifier) run(ctx context.Context, ready func()) {
+	// Lab care hook: the maintenance records are watched too, for as long
+	// as this runs (maintenance.go).
+	defer n.watchRecords(ctx)()
 	first := true
 	created := func() {
 		if first {
