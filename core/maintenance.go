@@ -119,7 +119,7 @@ type record struct {
 // The lock folder keeps the maintenance as a file, <id>.maintenance,
 // beside the lock file, written to a new file and renamed into place;
 // etcd as the key <prefix>/maintenance/<id>. It does not wait for the
-// holder. It fails with an error matching ErrUnknownResource when id is
+// holder, nor beyond the backend's bound of a request. It fails with an error matching ErrUnknownResource when id is
 // not in the resources list.
 func (l *Lockable) StartMaintenance(ctx context.Context, id, note string, d time.Duration) (Maintenance, error) {
 	if err := checkMaintenance(note, d); err != nil {
@@ -181,8 +181,8 @@ func (l *Lockable) putMaintenance(ctx context.Context, id, note string, d time.D
 }
 
 // EndMaintenance puts resource id back in service, and returns the
-// maintenance it ended. Waiters for it are woken, in other processes
-// too. It fails with an error matching ErrNotInMaintenance when id is
+// maintenance it ended; it does not wait beyond the backend's bound of a
+// request. Waiters for it are woken, in other processes too. It fails with an error matching ErrNotInMaintenance when id is
 // not in maintenance; a record that ended by itself, or that cannot be
 // read, is removed all the same. id need not be in the resources list,
 // so that a record of a resource since removed from it can be ended.
