@@ -56,3 +56,24 @@ func TestReadmeShowsTheExamplesAsTheyAre(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"examples/main_test.go", "examples/phone_test.go"}, paths)
 }
+
+// The README's worked example of lab care is what
+// cmd/lockable/testdata/script/readme_labcare.txtar runs, letter for
+// letter: its example.sh.
+func TestReadmeLabCareExampleIsWhatTheScriptRuns(t *testing.T) {
+	readme := readFile(t, "README.md")
+	_, after, ok := strings.Cut(readme, "### Worked example\n")
+	require.True(t, ok, "README.md has a worked example of lab care")
+	_, block, ok := strings.Cut(after, "```sh\n")
+	require.True(t, ok)
+	block, _, ok = strings.Cut(block, "```\n")
+	require.True(t, ok)
+
+	script := readFile(t, "cmd/lockable/testdata/script/readme_labcare.txtar")
+	_, file, ok := strings.Cut(script, "\n-- example.sh --\n")
+	require.True(t, ok, "the script has example.sh")
+	if next := strings.Index(file, "\n-- "); next >= 0 {
+		file = file[:next+1]
+	}
+	assert.Equal(t, file, block, "README.md shows example.sh as the script runs it")
+}

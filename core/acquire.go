@@ -143,6 +143,9 @@ type request struct {
 	interest    lockbackend.Interest
 	competition *competition
 	grew        bool
+	// care is lab care's part of the request: checks, resources left out
+	// (care.go). Lab care hook.
+	care care
 }
 
 // safetyEvery paces a waiter's looks without an event, where its
@@ -151,13 +154,16 @@ const safetyEvery = 5 * time.Second
 
 func (l *Lockable) acquire(ctx context.Context, qs []*query.Query, cfg lockConfig, wait bool) ([]*Allocation, error) {
 	r := &request{id: newAllocationID(), reqs: qs, owner: cfg.owner, priority: cfg.priority, start: time.Now(), backoff: minBackoff}
+	r.care.careConfig = cfg.care // lab care hook: the call's checks
 	r.full = make([]*query.Query, len(qs))
 	for i, q := range qs {
 		r.full[i] = l.Requirements(q)
 	}
 	defer l.leave(r)
 	for {
-		as, err := l.attempt(ctx, r)
+		// Lab care hook: attempt, then health checks and a last look at
+		// maintenance before handing over (care.go).
+		as, err := l.attemptCared(ctx, r)
 		switch {
 		case err != nil && r.list != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
 			return nil, l.gaveUp(ctx, r, ctx.Err()) // the deadline, not the backend
@@ -274,6 +280,9 @@ func (l *Lockable) wait(ctx context.Context, r *request) error {
 			return nil
 		case <-t.C:
 			r.backoff = min(2*r.backoff, maxBackoff)
+		case <-r.care.windowEnd(): // lab care hook: a maintenance window waited for ends (care.go)
+			t.Stop()
+			return nil
 		}
 		if l.locks.Polls() || time.Since(r.looked) >= safetyEvery {
 			return nil
@@ -294,6 +303,11 @@ func (l *Lockable) attempt(ctx context.Context, r *request) ([]*Allocation, erro
 	fit := make([][]int, len(r.reqs))
 	for i, q := range r.reqs {
 		fit[i] = l.cache.fitting(r.list, q)
+	}
+	// Lab care hook: resources in maintenance, or that failed a health
+	// check in this call, do not fit now (care.go).
+	if err := l.leaveOut(ctx, r, fit); err != nil {
+		return nil, err
 	}
 	if assign(orders(fit, inOrder), func(int) bool { return true }) == nil {
 		return nil, l.notFound(r, fit)
@@ -320,6 +334,7 @@ func (l *Lockable) attempt(ctx context.Context, r *request) ([]*Allocation, erro
 		if err != nil {
 			return nil, err
 		}
+		r.care.markBusy(busy) // lab care hook: a maintenance window that ends before the deadline is waited for
 		return l.take(ctx, r, orders(fit, randomOrder), busy)
 	}
 	return l.takeInTurn(ctx, r, &c)
@@ -354,6 +369,7 @@ func (l *Lockable) takeInTurn(ctx context.Context, r *request, c *competition) (
 	if err != nil {
 		return nil, err
 	}
+	r.care.markOut(free) // lab care hook: out of service is not free, for anyone in the queue
 	ids := func(i int) string { return r.list[i].ID() }
 	for range maxTurns {
 		chosen := arbitrate(c.queue, c.self, ids, free.free)

@@ -21,9 +21,11 @@ type Allocation struct {
 	start    time.Time
 	queued   time.Duration
 	lock     lockbackend.Lock
+	cleanup  checkSpec // run by Unlock before the release; see WithCleanup
 
-	mu       sync.Mutex
-	released time.Time
+	mu        sync.Mutex
+	released  time.Time
+	unlocking bool // Unlock was called
 }
 
 // ResourceID returns the id of the held resource.
@@ -116,8 +118,12 @@ func (a *Allocation) ExtraFiles() []*os.File {
 // Unlock releases the resource. Releasing it twice is an error that
 // matches ErrNotHeld; releasing a lock that was lost is an error that
 // matches ErrLost (the resource is given back all the same). It does not
-// wait beyond its backend's bound of one request (etcd's timeout).
-func (a *Allocation) Unlock() error { return a.owner.release(a) }
+// wait beyond its backend's bound of one request (etcd's timeout), and
+// the bound of its cleanup, when the call that made it had one
+// (WithCleanup): a cleanup that fails is an error matching
+// ErrCheckFailed, and the resource, in maintenance then, is released all
+// the same.
+func (a *Allocation) Unlock() error { return a.owner.unlock(a) }
 
 // String describes the allocation for logs.
 func (a *Allocation) String() string {
@@ -126,6 +132,15 @@ func (a *Allocation) String() string {
 		state = "released"
 	}
 	return fmt.Sprintf("%s (allocation %s, %s %s)", a.ResourceID(), a.id, state, a.Duration().Round(time.Millisecond))
+}
+
+// startUnlock reports whether this is the first Unlock.
+func (a *Allocation) startUnlock() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	first := !a.unlocking
+	a.unlocking = true
+	return first
 }
 
 // markReleased records when the allocation was released.

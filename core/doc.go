@@ -66,6 +66,20 @@
 // A context that is done already gets one try with what needs no waiting.
 // TryLock and TryLockMany never wait.
 //
+// Lab care: [Lockable.StartMaintenance] takes a resource out of service
+// for everyone who shares the lock folder or backend (a record beside the
+// locks: <id>.maintenance in the folder, <prefix>/maintenance/<id> in
+// etcd), until [Lockable.EndMaintenance] or the end of its window;
+// allocation passes it over, a holder keeps it until release, and Status
+// shows it ([InMaintenance], [ResourceStatus.Maintenance]). A resource
+// whose window ends before the call's deadline is waited for; one in
+// maintenance otherwise does not fit now ([NotFoundError.OutOfService]).
+// [WithHealthCheck] checks each resource after its lock is taken and
+// before the call returns it: one that fails goes into maintenance and the
+// call goes on with the next. [WithCleanup] runs on release while the
+// lock is held: a failure puts the resource in maintenance before anyone
+// else gets it. The Python lockable knows nothing of maintenance records.
+//
 // Errors: no fitting resource is [ErrNotFound] at once, explained by a
 // [*NotFoundError] (the closest resources and what each fails, and field
 // names no resource has, with the nearest real one); a deadline is

@@ -39,11 +39,15 @@ type TimeoutError struct {
 	Requirements []*query.Query
 	// Waited is how long the call waited.
 	Waited time.Duration
-	// Fitting are the resources that fit, with their holders.
+	// Fitting are the resources that fit, with their holders and the
+	// maintenance they are in.
 	Fitting []ResourceStatus
 	// Ahead are the waiters that were ahead in the queue for the same
 	// resources, as the call last looked.
 	Ahead []Waiter
+	// Failed are the health checks that failed during the call; those
+	// resources were left out of it.
+	Failed []*CheckError
 	// Err is the context's error.
 	Err error
 }
@@ -60,6 +64,18 @@ func (e *TimeoutError) Error() string {
 			}
 			fmt.Fprintf(&b, " %s by %s", st.Resource.ID(), st.Holder)
 		}
+	}
+	failed := map[string]bool{}
+	for _, ce := range e.Failed {
+		failed[ce.Resource] = true
+	}
+	for _, st := range e.Fitting {
+		if st.State != Held && st.Maintenance != nil && !failed[st.Resource.ID()] {
+			fmt.Fprintf(&b, "; %s: %s", st.Resource.ID(), st.Maintenance)
+		}
+	}
+	for _, ce := range e.Failed {
+		fmt.Fprintf(&b, "; %s", ce)
 	}
 	if len(e.Ahead) > 0 {
 		fmt.Fprintf(&b, "; %d waiters ahead in the queue:", len(e.Ahead))

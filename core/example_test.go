@@ -182,3 +182,79 @@ func ExampleWithPriority() {
 	// release build
 	// nightly
 }
+
+func ExampleLockable_StartMaintenance() {
+	lk, cleanup := newExampleLockable()
+	defer cleanup()
+	ctx := context.Background()
+
+	// Out of service for everyone who shares the lock folder, for an hour
+	// at most.
+	m, err := lk.StartMaintenance(ctx, "pixel-7-01", "flashing firmware", time.Hour)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.Note, m.Until.Sub(m.Since))
+	// A window that outlasts the wait is as good as no resource.
+	wait, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	_, err = lk.Lock(wait, query.MustParse("os=android"))
+	var nf *core.NotFoundError
+	if errors.As(err, &nf) {
+		fmt.Println(nf.OutOfService[0].Resource.ID(), nf.OutOfService[0].Maintenance.Note)
+	}
+
+	// Back in service.
+	if _, err := lk.EndMaintenance(ctx, "pixel-7-01"); err != nil {
+		fmt.Println(err)
+	}
+	phone, err := lk.Lock(ctx, query.MustParse("os=android"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(phone.ResourceID())
+	phone.Unlock()
+	// Output:
+	// flashing firmware 1h0m0s
+	// pixel-7-01 flashing firmware
+	// pixel-7-01
+}
+
+func ExampleWithHealthCheck() {
+	lk, cleanup := newExampleLockable()
+	defer cleanup()
+	ctx := context.Background()
+
+	// A check that finds the phone unplugged; a real one would ask adb.
+	unplugged := func(ctx context.Context, a *core.Allocation) error {
+		return fmt.Errorf("adb: device %s not found", a.Get("serial"))
+	}
+	_, err := lk.Lock(ctx, query.MustParse("os=android"), core.WithHealthCheck(unplugged, 30*time.Second))
+	fmt.Println(errors.Is(err, core.ErrNotFound), errors.Is(err, core.ErrCheckFailed))
+	st, _ := lk.Status(ctx, query.MustParse("id=pixel-7-01"))
+	fmt.Println(st.Fitting()[0].State, st.Fitting()[0].Maintenance.Note)
+	// Output:
+	// true true
+	// maintenance health check failed: adb: device 28031FDH2000A1 not found
+}
+
+func ExampleWithCleanup() {
+	lk, cleanup := newExampleLockable()
+	defer cleanup()
+
+	reset := func(ctx context.Context, a *core.Allocation) error {
+		fmt.Println("resetting", a.ResourceID(), "while still locked")
+		return nil
+	}
+	phone, err := lk.Lock(context.Background(), query.MustParse("os=ios"), core.WithCleanup(reset, time.Minute))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(phone.Unlock())
+	// Output:
+	// resetting iphone-14-01 while still locked
+	// <nil>
+}

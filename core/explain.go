@@ -68,6 +68,31 @@ type NotFoundError struct {
 	Closest []Fit
 	// UnknownFields are fields the requirements name that no resource has.
 	UnknownFields []UnknownField
+	// OutOfService are the resources that fit but were not allocated:
+	// in maintenance, or failed a health check during the call. When
+	// Unfit is not -1, they are all the resources that fit it.
+	OutOfService []OutOfService
+}
+
+// OutOfService is a resource that fits but was not allocated: it is in
+// maintenance, or it failed its health check during the call.
+type OutOfService struct {
+	Resource provider.Resource
+	// Maintenance is the maintenance it is in; nil when it failed its
+	// health check and could not be put in maintenance.
+	Maintenance *Maintenance
+	// Failed is the health check it failed during the call; nil when it
+	// was in maintenance before.
+	Failed *CheckError
+}
+
+// String says why the resource is out of service: "pixel-7-01: in
+// maintenance since 10:02 by ana@lab-1: flashing firmware".
+func (o OutOfService) String() string {
+	if o.Failed != nil {
+		return o.Resource.ID() + ": " + o.Failed.kind() + " " + o.Failed.outcome()
+	}
+	return o.Resource.ID() + ": " + o.Maintenance.String()
 }
 
 func (e *NotFoundError) Error() string {
@@ -76,10 +101,16 @@ func (e *NotFoundError) Error() string {
 	case e.Unfit < 0 && allSame(e.Requirements):
 		fmt.Fprintf(&b, "%d resources fitting %s were asked for, and %d %s (%d resources in the list)",
 			len(e.Requirements), e.Requirements[0], e.Fitting, plural(e.Fitting, "fits", "fit"), e.Resources)
+		e.writeOutOfService(&b, "%d more out of service:")
 		return b.String()
 	case e.Unfit < 0:
 		fmt.Fprintf(&b, "no %d distinct resources fit %s together: %d %s one or another (%d resources in the list)",
 			len(e.Requirements), requirementsText(e.Requirements), e.Fitting, plural(e.Fitting, "fits", "fit"), e.Resources)
+		e.writeOutOfService(&b, "%d more out of service:")
+		return b.String()
+	case len(e.OutOfService) > 0:
+		fmt.Fprintf(&b, "no resource fits %s now (%d resources in the list)", e.Requirements[e.Unfit], e.Resources)
+		e.writeOutOfService(&b, plural(len(e.OutOfService), "the one that fits is out of service:", "the %d that fit are out of service:"))
 		return b.String()
 	}
 	fmt.Fprintf(&b, "no resource fits %s (%d resources in the list)", e.Requirements[e.Unfit], e.Resources)
@@ -95,8 +126,35 @@ func (e *NotFoundError) Error() string {
 	return b.String()
 }
 
+// writeOutOfService adds "; <head> [id: why] [id: why]" to b, head
+// formatted with their number, when there are any.
+func (e *NotFoundError) writeOutOfService(b *strings.Builder, head string) {
+	if len(e.OutOfService) == 0 {
+		return
+	}
+	if strings.Contains(head, "%d") {
+		head = fmt.Sprintf(head, len(e.OutOfService))
+	}
+	b.WriteString("; " + head)
+	for _, o := range e.OutOfService {
+		fmt.Fprintf(b, " [%s]", o)
+	}
+}
+
 // Is makes errors.Is(err, ErrNotFound) true.
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// Unwrap returns the health checks that failed during the call (each a
+// *CheckError), so that errors.As finds them.
+func (e *NotFoundError) Unwrap() []error {
+	var out []error
+	for _, o := range e.OutOfService {
+		if o.Failed != nil {
+			out = append(out, o.Failed)
+		}
+	}
+	return out
+}
 
 func explainAll(list []provider.Resource, q *query.Query) []Fit {
 	out := make([]Fit, len(list))
@@ -111,12 +169,33 @@ func (l *Lockable) notFound(r *request, fit [][]int) error {
 	i := slices.IndexFunc(fit, func(f []int) bool { return len(f) == 0 })
 	if i < 0 {
 		e.Fitting = len(unique(fit))
+		e.OutOfService = l.outOfService(r, r.reqs)
 		return e
 	}
 	e.Unfit = i
+	if e.OutOfService = l.outOfService(r, r.reqs[i:i+1]); len(e.OutOfService) > 0 {
+		return e // they fit: there is nothing closer to tell
+	}
 	e.Closest = closest(explainAll(r.list, r.full[i]), maxClosest)
 	e.UnknownFields = unknownFields(r.list, r.full[i])
 	return e
+}
+
+// outOfService returns the resources that fit one of qs but that the
+// request left out, in list order.
+func (l *Lockable) outOfService(r *request, qs []*query.Query) []OutOfService {
+	var fit [][]int
+	for _, q := range qs {
+		fit = append(fit, l.cache.fitting(r.list, q))
+	}
+	var out []OutOfService
+	for _, res := range unique(fit) {
+		if m, ok := r.care.out[res]; ok {
+			id := r.list[res].ID()
+			out = append(out, OutOfService{Resource: r.list[res], Maintenance: m, Failed: r.care.failed[id]})
+		}
+	}
+	return out
 }
 
 // allSame reports whether the requirements are all the same (--count).
@@ -154,7 +233,7 @@ func (l *Lockable) gaveUp(ctx context.Context, r *request, ctxErr error) error {
 	if !errors.Is(ctxErr, context.DeadlineExceeded) {
 		return fmt.Errorf("gave up waiting for %s: %w", requirementsText(r.full), ctxErr)
 	}
-	e := &TimeoutError{Requirements: r.full, Waited: time.Since(r.start), Ahead: r.ahead(), Err: ctxErr}
+	e := &TimeoutError{Requirements: r.full, Waited: time.Since(r.start), Ahead: r.ahead(), Err: ctxErr, Failed: r.care.failures()}
 	if r.list == nil {
 		return e
 	}
@@ -163,7 +242,7 @@ func (l *Lockable) gaveUp(ctx context.Context, r *request, ctxErr error) error {
 	if err != nil {
 		sts = make([]ResourceStatus, len(which))
 		for k, i := range which {
-			sts[k] = l.status(r.list[i], r.seen[r.list[i].ID()])
+			sts[k] = l.status(r.list[i], r.seen[r.list[i].ID()], nil)
 		}
 	}
 	e.Fitting = sts

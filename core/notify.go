@@ -38,6 +38,7 @@ const (
 	queueFolder
 	lockFile
 	ticketFile
+	recordFile // a maintenance record (maintenance_folder.go)
 )
 
 // target is what one watch is on: a folder, or one file by its id.
@@ -200,6 +201,9 @@ func (n *notifier) countOne(t target, d int) {
 		}
 		if t.kind == lockFile {
 			delete(n.held, t.id)
+			if n.w != nil {
+				n.w.remove(recordFile, t.id)
+			}
 		}
 	case d > 0 && n.wants[t] == 1 && n.w != nil:
 		n.watchOne(t)
@@ -221,6 +225,7 @@ func (n *notifier) watchOne(t target) {
 				err = n.w.add(lockFile, t.id, path)
 			}
 		}
+		n.watchRecord(t.id)
 	case ticketFile:
 		// A ticket whose file is gone, or whose waiter died before the
 		// watch began (no event will come), has left: the waiter looks
@@ -239,6 +244,20 @@ func (n *notifier) watchOne(t target) {
 		n.log.Debug("cannot watch", "id", t.id, "err", err)
 		n.Publish(lockbackend.Event{All: true})
 	}
+}
+
+// watchRecord watches resource id's maintenance record, when it has one;
+// n.mu is held. A record that comes is told by the lock folder's watch.
+func (n *notifier) watchRecord(id string) {
+	if path, err := n.d.recordPath(id); err == nil {
+		n.w.add(recordFile, id, path) // none yet: nothing to watch
+	}
+}
+
+// recordChanged tells the waiters of this process at once that resource
+// id's maintenance record was put or removed here.
+func (n *notifier) recordChanged(id string) {
+	n.Publish(lockbackend.Event{Resource: id})
 }
 
 // look is when a look at a lock file began, for remember: the watch's
@@ -452,6 +471,13 @@ func (n *notifier) stop(w fileWatch) {
 func (n *notifier) on(ctx context.Context, wg *sync.WaitGroup, t target, name string, kind eventKind) {
 	switch t.kind {
 	case lockFolder:
+		if id, ok := strings.CutSuffix(name, recordSuffix); ok {
+			// A maintenance record put in place (renamed: added),
+			// rewritten or removed: the resource is out of service, or
+			// back (maintenance_folder.go).
+			n.recordEvent(target{kind: recordFile, id: id}, kind)
+			return
+		}
 		id, ok := strings.CutSuffix(name, lockSuffix)
 		switch {
 		case !ok || kind == added:
@@ -479,7 +505,22 @@ func (n *notifier) on(ctx context.Context, wg *sync.WaitGroup, t target, name st
 		}
 	case ticketFile:
 		n.ticketEvent(ctx, wg, t.id)
+	case recordFile:
+		n.recordEvent(t, kind)
 	}
+}
+
+// recordEvent: resource id's maintenance record came, changed or went.
+// A record that came is watched, when its resource is wanted.
+func (n *notifier) recordEvent(t target, kind eventKind) {
+	if kind == added {
+		n.mu.Lock()
+		if n.w != nil && n.wants[target{kind: lockFile, id: t.id}] > 0 {
+			n.watchRecord(t.id)
+		}
+		n.mu.Unlock()
+	}
+	n.Publish(lockbackend.Event{Resource: t.id})
 }
 
 // rewatch watches a lock file again that went away (the Python lockable

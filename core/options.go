@@ -65,6 +65,7 @@ type LockOption interface{ applyLock(*lockConfig) }
 type lockConfig struct {
 	owner    string
 	priority int
+	care     careConfig // lab care: WithHealthCheck, WithCleanup (check.go)
 }
 
 type lockOptionFunc func(*lockConfig)

@@ -53,6 +53,7 @@ func runChild(role string) int {
 		"unlinker": childUnlinker,
 		"wait":     childWaitFor,
 		"try":      childTry,
+		"care":     childCare, // lab care's roles (care_process_test.go)
 	}
 	run, ok := roles[role]
 	if !ok {

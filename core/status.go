@@ -26,9 +26,13 @@ const (
 	// none: it is Free, and fits requirements that drop the hostname
 	// default ({"hostname": null}).
 	OtherHost
+	// InMaintenance: the resource is out of service (StartMaintenance, or
+	// a failed health check or cleanup) and nobody holds it. A held
+	// resource in maintenance is Held, with its Maintenance.
+	InMaintenance
 )
 
-var stateNames = [...]string{Free: "free", Held: "held", Offline: "offline", OtherHost: "other-host"}
+var stateNames = [...]string{Free: "free", Held: "held", Offline: "offline", OtherHost: "other-host", InMaintenance: "maintenance"}
 
 func (s State) String() string {
 	if s < 0 || int(s) >= len(stateNames) {
@@ -112,26 +116,33 @@ type ResourceStatus struct {
 	// TTL is how long the holder's lease lasts if it stops renewing it;
 	// 0 for the lock folder, whose locks do not expire.
 	TTL time.Duration
+	// Maintenance is the maintenance the resource is in, whatever its
+	// State (a held resource stays with its holder until released); nil
+	// when it is in service.
+	Maintenance *Maintenance
 	// measured: Fit is against requirements Status was given.
 	measured bool
 }
 
 // MarshalJSON renders the status as {"id", "state", "holder",
-// "fencing_token", "ttl_seconds", "fits", "mismatches", "resource"}: the
-// holder's fields only when it is held, those a backend does not have
-// left out; "fits" and "mismatches" only when Status was given
-// requirements, each mismatch as {"field", "condition", "actual"}.
+// "fencing_token", "ttl_seconds", "maintenance", "fits", "mismatches",
+// "resource"}: the holder's fields only when it is held, those a backend
+// does not have left out; "maintenance" ({"note", "by", "since",
+// "until"}) only when it is in maintenance; "fits" and "mismatches" only
+// when Status was given requirements, each mismatch as {"field",
+// "condition", "actual"}.
 func (s ResourceStatus) MarshalJSON() ([]byte, error) {
 	out := struct {
-		ID         string          `json:"id"`
-		State      State           `json:"state"`
-		Holder     *Holder         `json:"holder,omitempty"`
-		Token      int64           `json:"fencing_token,omitempty"`
-		TTL        float64         `json:"ttl_seconds,omitempty"`
-		Fits       *bool           `json:"fits,omitempty"`
-		Mismatches []mismatchJSON  `json:"mismatches,omitempty"`
-		Resource   json.RawMessage `json:"resource"`
-	}{ID: s.Resource.ID(), State: s.State, Resource: json.RawMessage(s.Resource.JSON())}
+		ID          string          `json:"id"`
+		State       State           `json:"state"`
+		Holder      *Holder         `json:"holder,omitempty"`
+		Token       int64           `json:"fencing_token,omitempty"`
+		TTL         float64         `json:"ttl_seconds,omitempty"`
+		Maintenance *Maintenance    `json:"maintenance,omitempty"`
+		Fits        *bool           `json:"fits,omitempty"`
+		Mismatches  []mismatchJSON  `json:"mismatches,omitempty"`
+		Resource    json.RawMessage `json:"resource"`
+	}{ID: s.Resource.ID(), State: s.State, Maintenance: s.Maintenance, Resource: json.RawMessage(s.Resource.JSON())}
 	if s.State == Held {
 		out.Holder, out.Token, out.TTL = &s.Holder, s.Token, s.TTL.Seconds()
 	}
@@ -164,7 +175,7 @@ func rawOr(s, empty string) json.RawMessage {
 }
 
 // Status reports every resource of the list with its state: who holds it
-// and since when, or why it is not free. When q is not nil, it also
+// and since when, or why it is not free, and the maintenance it is in. When q is not nil, it also
 // measures every resource against q with the default requirements: Fits
 // and Mismatches say which do and why the others do not. A held resource
 // is Held whatever else is true of it.
@@ -200,18 +211,24 @@ func (l *Lockable) statuses(ctx context.Context, list []provider.Resource, which
 	if err != nil {
 		return nil, err
 	}
+	maint, err := l.maintenanceOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ResourceStatus, len(which))
 	for k, i := range which {
-		out[k] = l.status(list[i], entries[k])
+		out[k] = l.status(list[i], entries[k], maint[k])
 	}
 	return out, nil
 }
 
-func (l *Lockable) status(r provider.Resource, e lockbackend.Entry) ResourceStatus {
-	st := ResourceStatus{Fit: Fit{Resource: r}}
+func (l *Lockable) status(r provider.Resource, e lockbackend.Entry, m *Maintenance) ResourceStatus {
+	st := ResourceStatus{Fit: Fit{Resource: r}, Maintenance: m}
 	switch {
 	case e.Held:
 		st.State, st.Holder, st.Token, st.TTL = Held, holderOf(e), e.Token, e.TTL
+	case m != nil:
+		st.State = InMaintenance
 	case !r.Online():
 		st.State = Offline
 	case r.Hostname() != "" && r.Hostname() != l.hostname:

@@ -35,6 +35,12 @@ const (
 	// looks, and so needs no event of a new ticket: one that comes takes
 	// nothing from it by coming.
 	dirMask = unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_ONLYDIR | unix.IN_DONT_FOLLOW
+	// lockDirMask: also a file renamed into place, which is how a
+	// maintenance record is put (maintenance_folder.go): rare, and every
+	// waiter of the resource must know at once.
+	lockDirMask = dirMask | unix.IN_MOVED_TO
+	// recordMask: a maintenance record removed or replaced.
+	recordMask = unix.IN_ATTRIB | unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_DONT_FOLLOW
 	// followMask: everything, for who follows the whole lab.
 	followMask = dirMask | unix.IN_MOVED_TO | unix.IN_CLOSE_WRITE | unix.IN_MODIFY | unix.IN_DELETE | unix.IN_MOVED_FROM
 )
@@ -75,7 +81,7 @@ func startWatch(dirs [2]string, follow bool, on func(target, string, eventKind),
 // follow sets the folders' watches for whether someone follows the whole
 // lab.
 func (w *inotifyWatch) follow(on bool) error {
-	masks := [2]uint32{dirMask, dirMask}
+	masks := [2]uint32{lockDirMask, dirMask}
 	if on {
 		masks = [2]uint32{followMask, followMask}
 	}
@@ -104,8 +110,11 @@ func (w *inotifyWatch) addWatch(t target, path string, mask uint32) error {
 // add watches one lock file or ticket.
 func (w *inotifyWatch) add(kind fileKind, id, path string) error {
 	mask := uint32(lockMask)
-	if kind == ticketFile {
+	switch kind {
+	case ticketFile:
 		mask = ticketMask
+	case recordFile:
+		mask = recordMask
 	}
 	return w.addWatch(target{kind: kind, id: id}, path, mask)
 }
@@ -174,7 +183,7 @@ func (w *inotifyWatch) parse(buf []byte) error {
 			return errWatchGone
 		case folder && name == "":
 		case ev.Mask&unix.IN_IGNORED != 0, ev.Mask&(unix.IN_DELETE_SELF|unix.IN_MOVE_SELF) != 0,
-			t.kind == lockFile && ev.Mask&unix.IN_ATTRIB != 0:
+			t.kind != ticketFile && ev.Mask&unix.IN_ATTRIB != 0:
 			w.on(t, name, gone)
 		case ev.Mask&unix.IN_CLOSE_WRITE != 0:
 			w.on(t, name, closed)

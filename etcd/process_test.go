@@ -283,6 +283,10 @@ func TestFrozenHolderLearnsItLostTheLock(t *testing.T) {
 	p := start(t, lb, "check", "host-b", dir)
 	p.line(t, 30*time.Second)
 	lk := lb.lockable(t, "host-a")
+	require.Eventually(t, func() bool { // it has checked once at least
+		data, err := os.ReadFile(filepath.Join(dir, "checks"))
+		return err == nil && strings.HasPrefix(string(data), "ok ")
+	}, 30*time.Second, time.Millisecond)
 
 	require.NoError(t, syscall.Kill(p.cmd.Process.Pid, syscall.SIGSTOP))
 	a, err := lk.Lock(within(t, 30*time.Second), anyServer)

@@ -9,7 +9,8 @@ import (
 )
 
 // notifier tells waiters what changed under the lab's prefix: releases
-// and takes of locks, tickets joining and leaving the queue. Changes in
+// and takes of locks, tickets joining and leaving the queue, maintenance
+// records put and deleted. Changes in
 // this process are told directly, all others through one watch of the
 // prefix, which runs only while someone waits (or follows the lab).
 type notifier struct {
@@ -60,5 +61,9 @@ func (n *notifier) changed(key string, deleted bool) {
 		n.Publish(lockbackend.Event{Resource: id, Taken: !deleted})
 	} else if id, ok := strings.CutPrefix(key, n.b.queuePrefix()); ok {
 		n.Publish(lockbackend.Event{Ticket: id})
+	} else if id, ok := strings.CutPrefix(key, n.b.recordPrefix()); ok {
+		// A maintenance record put or deleted: the resource may be out
+		// of service, or back (maintenance.go).
+		n.Publish(lockbackend.Event{Resource: id})
 	}
 }

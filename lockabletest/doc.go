@@ -85,6 +85,9 @@
 //   - LOCKABLE_PRIORITY: the tests' priority among the lab's waiters, a
 //     whole number, higher first; default 0 (see WithPriority). A release
 //     build's job sets it to go before the others' without code changes.
+//   - LOCKABLE_HEALTH_CHECK, LOCKABLE_HEALTH_CHECK_TIMEOUT,
+//     LOCKABLE_HEALTH_CHECK_FROM_LIST, LOCKABLE_CLEANUP,
+//     LOCKABLE_CLEANUP_TIMEOUT: lab care (see below).
 //
 // The variables are read at each call, so t.Setenv applies, and each call
 // opens a core.Lockable of its own, which it closes when the test ends
@@ -125,6 +128,24 @@
 // is then 1 even when every test passed. A test that holds it from
 // Fleet.Get when it is lost fails at once, as with Require; a later
 // Fleet.Get of it fails the calling test, whatever the policy.
+//
+// # Lab care
+//
+// A lab's flaky devices are taken out of service, for every test run
+// that shares the lock folder or backend, with the lockable command's
+// "lockable maintain" or core.Lockable.StartMaintenance: Require passes
+// them over. WithHealthCheck (or LOCKABLE_HEALTH_CHECK) runs a command,
+// with the resource's variables, on each resource before the test gets
+// it: one that fails is put in maintenance, with the command's exit
+// status and last lines of output as the note, and the test gets the
+// next. WithCleanup (LOCKABLE_CLEANUP) runs one when the resource is
+// released, while it is still locked: a failure puts it in maintenance
+// before the next test could get it dirty, and is logged, not failed. A
+// resource's own "health_check" field runs only with
+// WithHealthCheckFromList (LOCKABLE_HEALTH_CHECK_FROM_LIST=1): the
+// command comes from the resources list, which may come from a server. A
+// test killed during a check leaves its resource free. Every run is a
+// line of the test's log, shown by go test -v.
 //
 // # What a test records and logs
 //

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-lockable/lockable/core"
 	"github.com/go-lockable/lockable/internal/config"
+	"github.com/go-lockable/lockable/internal/redact"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/go-lockable/lockable/query"
 )
@@ -28,7 +29,9 @@ type environment struct {
 	timeout    time.Duration
 	timeoutSet bool
 	policy     Policy
-	priority   int // LOCKABLE_PRIORITY
+	priority   int              // LOCKABLE_PRIORITY
+	care       config.Care      // the health check and the cleanup
+	secrets    *redact.Redactor // of the configured URLs
 	// err is why there is no Lockable: a *noLabError when nothing is
 	// configured, otherwise a broken configuration that names the
 	// variable.
@@ -58,7 +61,7 @@ func loadEnvironment(getenv func(string) string, dir string) *environment {
 	if err != nil {
 		return &environment{err: err}
 	}
-	env := &environment{extra: cfg.Requirements, policy: policy, priority: cfg.Priority}
+	env := &environment{extra: cfg.Requirements, policy: policy, priority: cfg.Priority, care: cfg.Care, secrets: secretsOf(cfg)}
 	env.timeout, env.timeoutSet = cfg.Timeout, cfg.TimeoutSet
 	env.lockable, env.err = openLockable(cfg, newSearchPath(dir))
 	return env

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/config"
 )
 
 // Option changes how Require, RequireMany and a Fleet allocate.
@@ -19,6 +20,8 @@ type options struct {
 	prioritySet bool
 	lockable    *core.Lockable
 	attrs       []string
+	care        config.Care // WithHealthCheck, WithCleanup (care.go)
+	careSet     careSet
 	env         *environment  // tests only: instead of the process's
 	logEvery    time.Duration // tests only: instead of waitLogEvery
 }

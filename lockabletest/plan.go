@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-lockable/lockable/core"
 	"github.com/go-lockable/lockable/internal/config"
+	"github.com/go-lockable/lockable/internal/redact"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/go-lockable/lockable/query"
 )
@@ -40,9 +41,11 @@ type plan struct {
 	owner    string
 	priority int
 	attrs    []string
-	err      error         // why nothing can be allocated
-	owned    bool          // the plan opened lockable: close it when done
-	logEvery time.Duration // tests only: instead of waitLogEvery
+	err      error            // why nothing can be allocated
+	owned    bool             // the plan opened lockable: close it when done
+	logEvery time.Duration    // tests only: instead of waitLogEvery
+	care     config.Care      // the health check and the cleanup (care.go)
+	secrets  *redact.Redactor // blanked in what they print
 }
 
 // newPlan resolves o: options first, then the environment (unless
@@ -52,11 +55,14 @@ func newPlan(o options, owner string) plan {
 	if p.owner == "" {
 		p.owner = owner
 	}
+	envCare := config.Care{} // WithLockable: no variables are read
 	if p.lockable == nil {
 		env, owned := o.environment()
 		p.useEnvironment(env)
 		p.owned = owned && p.lockable != nil
+		envCare, p.secrets = env.care, env.secrets
 	}
+	p.useCare(o, envCare)
 	if o.timeoutSet {
 		p.timeout = o.timeout
 	}
@@ -173,7 +179,7 @@ func (p *plan) lockAll(ctx context.Context, reqs []string, logf func(string, ...
 func (p *plan) allocate(parent context.Context, qs []*query.Query, logf func(string, ...any)) ([]*core.Allocation, error) {
 	ctx, cancel := context.WithTimeout(parent, p.timeout)
 	defer cancel()
-	opts := []core.LockOption{core.WithOwner(p.owner), core.WithPriority(p.priority)}
+	opts := append([]core.LockOption{core.WithOwner(p.owner), core.WithPriority(p.priority)}, p.careOptions(logf)...)
 	as, err := p.lockable.TryLockMany(ctx, qs, opts...)
 	if as == nil && err == nil {
 		w := p.startWaiting(ctx, qs, logf)

@@ -105,6 +105,10 @@ func (v *validator) element(index int, elem gjson.Result) {
 		v.repeated(index, elem.Index, id, d)
 		return
 	}
+	if msg := careProblem(elem, id); msg != "" {
+		v.problem(index, elem.Index, id, msg)
+		return
+	}
 	v.seen[id] = firstSeen{index, elem.Index}
 	v.resources = append(v.resources, Resource{id: id, raw: compact(elem.Raw)})
 }

@@ -25,6 +25,7 @@ func TestValidateAcceptsLists(t *testing.T) {
 		{"byte order mark", "\uFEFF" + `[{"id": "a"}]`, []string{"a"}},
 		{"id not first", `[{"os": "ios", "tags": [{"id": 1}], "id": "x"}]`, []string{"x"}},
 		{"dots inside id", `[{"id": "10.0.0.1:5555"}, {"id": "a..b"}, {"id": ".hidden"}]`, []string{"10.0.0.1:5555", "a..b", ".hidden"}},
+		{"health check", `[{"id": "a", "health_check": "adb -s $SERIAL get-state"}]`, []string{"a"}},
 		{"longest id", `[{"id": "` + strings.Repeat("x", maxIDBytes) + `"}]`, []string{strings.Repeat("x", maxIDBytes)}},
 	}
 	for _, tt := range tests {
@@ -95,6 +96,9 @@ func TestValidateRefuses(t *testing.T) {
 		{"repeated nested key", `[{"id": 1, "network": {"ip": "a", "ip": "b"}}]`, Problem{Index: 0, Line: 1, Column: 2, ID: "1", Message: `the key "network.ip" appears twice in resource "1" (at 1:24 and 1:35)`}, 0},
 		{"repeated key in an array's object", `[{"id": 1, "sims": [{"slot": 0}, {"slot": 1, "slot": 2}]}]`, Problem{Index: 0, Line: 1, Column: 2, ID: "1", Message: `the key "sims.slot" appears twice`}, 0},
 		{"repeated key, escaped", `[{"id": 1, "os": "a", "\u006fs": "b"}]`, Problem{Index: 0, Line: 1, Column: 2, ID: "1", Message: `the key "os" appears twice`}, 0},
+		{"health check not a string", `[{"id": "d1", "health_check": ["adb"]}]`, Problem{Index: 0, Line: 1, Column: 2, ID: "d1", Message: `"health_check" of resource "d1" is an array; it must be a command line (a string)`}, 0},
+		{"empty health check", `[{"id": "d1", "health_check": " "}]`, Problem{Index: 0, Line: 1, Column: 2, ID: "d1", Message: `"health_check" of resource "d1" is empty`}, 0},
+		{"health check with NUL", `[{"id": "d1", "health_check": "a\u0000b"}]`, Problem{Index: 0, Line: 1, Column: 2, ID: "d1", Message: `holds a NUL character`}, 0},
 		{"second of two", `[{"id": "ok"}, {"id": "a/b"}, {"x": 1}]`, Problem{Index: 2, Line: 1, Column: 31, Message: `no "id"`}, 1},
 	}
 	for _, tt := range tests {
@@ -222,4 +226,14 @@ func indexes(ps []Problem) []int {
 		out = append(out, p.Index)
 	}
 	return out
+}
+
+func TestHealthCheck(t *testing.T) {
+	res, err := Validate("res.json", []byte(`[{"id": "a", "health_check": "adb -s $SERIAL get-state"}, {"id": "b"}]`))
+	require.NoError(t, err)
+	check, ok := res[0].HealthCheck()
+	assert.True(t, ok)
+	assert.Equal(t, "adb -s $SERIAL get-state", check)
+	_, ok = res[1].HealthCheck()
+	assert.False(t, ok)
 }

@@ -18,7 +18,7 @@ import (
 // request it makes (connecting to etcd, loading an HTTP list) ends by then
 // too. A signal ends the wait: the error then calls for 128 plus the
 // signal's number, as if lockable had died of it.
-func (c *cli) acquire(ctx context.Context, o *options, qs []*query.Query, opts []core.LockOption, sigs <-chan os.Signal) (*core.Lockable, []*core.Allocation, error) {
+func (c *cli) acquire(ctx context.Context, o *options, qs []*query.Query, sigs <-chan os.Signal, opts ...core.LockOption) (*core.Lockable, []*core.Allocation, error) {
 	sigCtx, stop := untilSignal(ctx, sigs)
 	bounded, cancel := c.bound(sigCtx, o)
 	defer cancel()

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"log/slog"
+
 	"github.com/go-lockable/lockable/core"
 	// The command line links every lock backend, so that --backend and
 	// LOCKABLE_BACKEND take any of them.
@@ -19,7 +21,8 @@ func (c *cli) open(ctx context.Context, o *options) (*core.Lockable, error) {
 		return nil, err
 	}
 	cfg := config.Config{LockFolder: o.lockFolder, Hostname: o.hostname, Backend: o.backend}
-	return core.New(ctx, provider.Open(o.resources), cfg.Options()...)
+	opts := append(cfg.Options(), core.WithLogger(slog.New(errorLines{c: c})))
+	return core.New(ctx, provider.Open(o.resources), opts...)
 }
 
 // checkBackend refuses --lock-folder together with another backend,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/command"
 )
 
 // hold runs the command while allocs are held, then releases them,
@@ -45,7 +46,7 @@ func (c *cli) command(allocs []*core.Allocation, words []string, o *options) *ex
 		cmd = shellCommand(strings.Join(words, " "))
 	}
 	indexed := len(allocs) > 1 || o.set["count"]
-	cmd.Env = append(slices.Clip(c.environ), resourceEnv(allocs, indexed, o.pyCompat)...)
+	cmd.Env = append(slices.Clip(c.environ), command.ResourceEnv(allocs, indexed, o.pyCompat)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.stdin, c.stdout, c.stderr
 	return cmd
 }

@@ -19,12 +19,12 @@ func (c *cli) completion(args []string) error {
 const bashCompletion = `# bash completion for lockable: source <(lockable completion bash)
 _lockable() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local flags="--resources --requirements --count --priority --timeout --hostname --lock-folder --backend --max-hold --kill-after --no-shell --explain --quiet --validate-only --py-compat --version --help"
+    local flags="--resources --requirements --count --priority --timeout --hostname --lock-folder --backend --max-hold --kill-after --health-check --health-check-timeout --health-check-from-list --cleanup --cleanup-timeout --no-shell --explain --quiet --validate-only --py-compat --version --help"
     local i=1
     while [ "$i" -lt "$COMP_CWORD" ]; do
         case ${COMP_WORDS[i]} in
         --) i=$((i + 1)); break ;;
-        --resources|--requirements|--count|--priority|--timeout|--hostname|--lock-folder|--backend|--max-hold|--kill-after) i=$((i + 2)) ;;
+        --resources|--requirements|--count|--priority|--timeout|--hostname|--lock-folder|--backend|--max-hold|--kill-after|--health-check|--health-check-timeout|--cleanup|--cleanup-timeout) i=$((i + 2)) ;;
         -*) i=$((i + 1)) ;;
         *) break ;;
         esac
@@ -32,6 +32,7 @@ _lockable() {
     if [ "$i" -lt "$COMP_CWORD" ]; then
         case ${COMP_WORDS[i]} in
         status) COMPREPLY=($(compgen -W "--requirements --json --explain --resources --lock-folder --backend --hostname" -- "$cur")) ;;
+        maintain) COMPREPLY=($(compgen -W "--note --for --end --resources --lock-folder --backend --hostname" -- "$cur")) ;;
         validate) COMPREPLY=($(compgen -W "--resources" -- "$cur")) ;;
         completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")) ;;
         version) COMPREPLY=() ;;
@@ -41,12 +42,12 @@ _lockable() {
     fi
     case $prev in
     --resources|--lock-folder) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --requirements|--count|--priority|--timeout|--hostname|--backend|--max-hold|--kill-after) COMPREPLY=(); return ;;
+    --requirements|--count|--priority|--timeout|--hostname|--backend|--max-hold|--kill-after|--health-check|--health-check-timeout|--cleanup|--cleanup-timeout) COMPREPLY=(); return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$flags" -- "$cur"))
     else
-        COMPREPLY=($(compgen -W "status validate version completion" -- "$cur") $(compgen -c -- "$cur"))
+        COMPREPLY=($(compgen -W "status maintain validate version completion" -- "$cur") $(compgen -c -- "$cur"))
     fi
 }
 complete -F _lockable -o default lockable
@@ -69,6 +70,11 @@ _lockable() {
         '--backend[keep the locks in etcd]:URL: ' \
         '--max-hold[stop the command after holding this long]:duration: ' \
         '--kill-after[grace between SIGTERM and SIGKILL]:duration: ' \
+        '--health-check[run a check before the command; a failure puts the resource in maintenance]:command: ' \
+        '--health-check-timeout[stop a health check after this long]:duration: ' \
+        '--health-check-from-list[run the health_check field of the resource]' \
+        '--cleanup[run a command after the command, before the release]:command: ' \
+        '--cleanup-timeout[stop the cleanup after this long]:duration: ' \
         '--no-shell[run the words without /bin/sh -c]' \
         '--explain[why each resource does or does not fit]' \
         '(-q --quiet)'{-q,--quiet}'[do not say what lockable waits for]' \
@@ -80,11 +86,12 @@ _lockable() {
         '*:: :->rest'
     case $state in
     first)
-        _alternative 'subcommands:subcommand:(status validate version completion)' 'commands:command:_command_names -e'
+        _alternative 'subcommands:subcommand:(status maintain validate version completion)' 'commands:command:_command_names -e'
         ;;
     rest)
         case $line[1] in
         status) _arguments '--requirements[what the resources must be]:requirements: ' '--json[print JSON]' '--explain[why each resource does or does not fit]' '--resources[resources list]:file:_files' '--lock-folder[lock folder]:directory:_directories' '--backend[lock backend]:URL: ' '--hostname[host]:hostname:_hosts' ;;
+        maintain) _arguments '--note[why it is out of service]:note: ' '--for[how long]:duration: ' '--end[put it back in service]' '--resources[resources list]:file:_files' '--lock-folder[lock folder]:directory:_directories' '--backend[lock backend]:URL: ' '--hostname[host]:hostname:_hosts' ;;
         validate) _arguments '--resources[resources list]:file:_files' ;;
         completion) _values shell bash zsh fish ;;
         version) ;;
@@ -109,7 +116,7 @@ function __lockable_no_command
         switch $words[1]
             case --
                 return 1
-            case --resources --requirements --count --priority --timeout --hostname --lock-folder --backend --max-hold --kill-after
+            case --resources --requirements --count --priority --timeout --hostname --lock-folder --backend --max-hold --kill-after --health-check --health-check-timeout --cleanup --cleanup-timeout
                 set -e words[1..2]
             case '-*'
                 set -e words[1]
@@ -119,7 +126,7 @@ function __lockable_no_command
     end
     return 0
 end
-complete -c lockable -n __lockable_no_command -f -a 'status validate version completion' -d subcommand
+complete -c lockable -n __lockable_no_command -f -a 'status maintain validate version completion' -d subcommand
 complete -c lockable -n __lockable_no_command -f -a '(__fish_complete_command)'
 complete -c lockable -n __lockable_no_command -l resources -r -F -d 'resources list, a JSON file or URL'
 complete -c lockable -n __lockable_no_command -l requirements -x -d 'what the resource must be'
@@ -131,6 +138,11 @@ complete -c lockable -n __lockable_no_command -l lock-folder -x -a '(__fish_comp
 complete -c lockable -n __lockable_no_command -l backend -x -d 'keep the locks in etcd: etcd://host:2379/prefix'
 complete -c lockable -n __lockable_no_command -l max-hold -x -d 'stop the command after holding this long'
 complete -c lockable -n __lockable_no_command -l kill-after -x -d 'grace between SIGTERM and SIGKILL'
+complete -c lockable -n __lockable_no_command -l health-check -x -d 'run a check before the command'
+complete -c lockable -n __lockable_no_command -l health-check-timeout -x -d 'stop a health check after this long'
+complete -c lockable -n __lockable_no_command -l health-check-from-list -d 'run the health_check field of the resource'
+complete -c lockable -n __lockable_no_command -l cleanup -x -d 'run a command after the command, before the release'
+complete -c lockable -n __lockable_no_command -l cleanup-timeout -x -d 'stop the cleanup after this long'
 complete -c lockable -n __lockable_no_command -l no-shell -d 'run the words without /bin/sh -c'
 complete -c lockable -n __lockable_no_command -l explain -d 'why each resource does or does not fit'
 complete -c lockable -n __lockable_no_command -s q -l quiet -d 'do not say what lockable waits for'
@@ -139,5 +151,8 @@ complete -c lockable -n __lockable_no_command -l py-compat -d 'behave as the Pyt
 complete -c lockable -n __lockable_no_command -l version -d 'print the version'
 complete -c lockable -n __lockable_no_command -s h -l help -d 'print the help'
 complete -c lockable -n '__fish_seen_subcommand_from status' -l json -d 'print JSON'
+complete -c lockable -n '__fish_seen_subcommand_from maintain' -l note -x -d 'why it is out of service'
+complete -c lockable -n '__fish_seen_subcommand_from maintain' -l for -x -d 'how long'
+complete -c lockable -n '__fish_seen_subcommand_from maintain' -l end -d 'put it back in service'
 complete -c lockable -n '__fish_seen_subcommand_from completion' -f -a 'bash zsh fish'
 `

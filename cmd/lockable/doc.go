@@ -3,6 +3,7 @@
 //
 //	lockable [flags] [--] command [args...]
 //	lockable status [--requirements REQS] [--json] [--explain]
+//	lockable maintain [ID --note TEXT [--for DURATION] | --end ID]
 //	lockable validate [--resources FILE|URL]
 //	lockable version
 //	lockable completion bash|zsh|fish
@@ -122,6 +123,25 @@
 // hosts") stops the command the same way, after one line on stderr that
 // names the resource; lockable then releases what is left and exits 122.
 //
+// # Lab care
+//
+// --health-check CMD runs /bin/sh -c CMD with the resource's variables
+// once it is locked and before the command, in a process group of its
+// own, for at most --health-check-timeout (then SIGTERM to the group, and
+// SIGKILL after --kill-after: it failed). A resource whose check fails is
+// put in maintenance, with the check's exit status and last lines of
+// output as the note, and released; lockable goes on with the next one
+// that fits, and when none is left exits 125 naming each and why. A
+// resource's own health_check field runs instead only with
+// --health-check-from-list: it is a command from the resources list,
+// which may come from a server. --cleanup CMD runs the same way after the
+// command, while the resource is still held; a failure puts it in
+// maintenance before the release, and lockable exits with the command's
+// status all the same. Killed outright, lockable runs no cleanup (the
+// keeper releases as always), and a check it was running dies with it (a
+// watchdog kills the check's group) with nothing written: the resource is
+// free. Each run is one line on stderr.
+//
 // # Waiting
 //
 // When every fitting resource is held, lockable says on stderr what it
@@ -134,7 +154,7 @@
 //
 // # Subcommands
 //
-// status, validate, version and completion are subcommands only as the
+// status, maintain, validate, version and completion are subcommands only as the
 // first word, with no "--" before it: lockable -- status runs a program
 // called status. Flags of the run form may come before them
 // (lockable --resources lab.json status).
@@ -146,6 +166,14 @@
 //     "resources": [{"id", "state", "holder", "fits", "mismatches",
 //     "resource"}, ...]}, core.Status's form. --explain lists every
 //     resource with how it measures up to the requirements.
+//   - maintain ID --note TEXT [--for DURATION] takes a resource out of
+//     service for everyone who shares the lock folder or the backend (a
+//     record <id>.maintenance beside the lock files, or the etcd key
+//     <prefix>/maintenance/<id>): nobody gets it until maintain --end ID,
+//     or until DURATION has passed; a holder keeps it until it releases
+//     it. An id not in the resources list is refused. maintain alone lists
+//     what is in maintenance; status shows it too (state maintenance, a
+//     MAINTENANCE column, "maintenance" in the JSON).
 //   - validate checks the resources list as --validate-only does: every
 //     problem on a line, "file:line:column: [index]: message", then exit
 //     125; a valid list prints "NAME: valid, N resources".
@@ -161,7 +189,8 @@
 // resource) and lockable stopped it; 123 the command held the resources
 // longer than --max-hold and lockable stopped it; 124 timed out waiting
 // for a resource; 125 any other failure of lockable (invalid or unreadable
-// resources list, nothing fits, lock folder problems, a --backend that is
+// resources list, nothing fits or all that fit are out of service, lock
+// folder problems, a --backend that is
 // unknown or does not answer); 126 the command
 // cannot be run; 127 the command was not found. Each comes with one line on
 // stderr, "lockable: " and the reason.
@@ -181,7 +210,10 @@
 // job that shares a lab one folder, the Python tool's too), LOCKABLE_BACKEND
 // (--backend, default the lock folder), LOCKABLE_HOSTNAME
 // (--hostname, default this host's name), LOCKABLE_TIMEOUT (--timeout),
-// and LOCKABLE_REQUIREMENTS, extra conditions added to every requirement.
+// LOCKABLE_REQUIREMENTS, extra conditions added to every requirement, and
+// lab care's LOCKABLE_HEALTH_CHECK, LOCKABLE_HEALTH_CHECK_TIMEOUT,
+// LOCKABLE_HEALTH_CHECK_FROM_LIST, LOCKABLE_CLEANUP and
+// LOCKABLE_CLEANUP_TIMEOUT.
 // These are the variables lockabletest reads too.
 //
 // # Many hosts: etcd

@@ -75,6 +75,8 @@ func (c *cli) report(err error) int {
 // say writes one line of lockable's own on stderr, prefixed "lockable: ",
 // with the known credentials blanked.
 func (c *cli) say(format string, args ...any) {
+	c.sayMu.Lock()
+	defer c.sayMu.Unlock()
 	fmt.Fprintf(c.stderr, "lockable: %s\n", c.secrets.String(fmt.Sprintf(format, args...)))
 }
 

@@ -41,6 +41,16 @@ type options struct {
 	version      bool
 	pyCompat     bool
 
+	// Lab care (care.go, maintain.go).
+	healthCheck         string
+	healthCheckTimeout  time.Duration
+	healthCheckFromList bool
+	cleanup             string
+	cleanupTimeout      time.Duration
+	note                string        // maintain: why
+	window              time.Duration // maintain --for
+	end                 bool          // maintain --end
+
 	set map[string]bool // flags given on the command line
 }
 
@@ -88,6 +98,7 @@ func (o *options) runFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.quiet, "quiet", o.quiet, "")
 	fs.BoolVar(&o.version, "version", o.version, "")
 	fs.BoolVar(&o.pyCompat, "py-compat", o.pyCompat, "")
+	o.careFlags(fs)
 }
 
 // statusFlags registers the flags of lockable status.
@@ -139,6 +150,7 @@ func (o *options) applyEnv(cfg config.Config) {
 	if !o.set["priority"] {
 		o.priority = cfg.Priority
 	}
+	o.applyCareEnv(cfg.Care)
 }
 
 // flagError words the flag package's errors with the double dashes that

@@ -48,8 +48,11 @@ func (c *cli) lockRun(ctx context.Context, o *options, command []string, dashes 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, caught()...)
 	defer signal.Stop(sigs)
-	opts := []core.LockOption{core.WithOwner(owner(command)), core.WithPriority(o.priority)}
-	lk, allocs, err := c.acquire(ctx, o, qs, opts, sigs)
+	if err := o.checkCare(); err != nil {
+		return 0, err
+	}
+	opts := append([]core.LockOption{core.WithOwner(owner(command)), core.WithPriority(o.priority)}, c.careOptions(o)...)
+	lk, allocs, err := c.acquire(ctx, o, qs, sigs, opts...)
 	if lk != nil {
 		defer c.closeLockable(lk)
 	}

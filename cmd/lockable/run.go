@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/go-lockable/lockable/internal/config"
 	"github.com/go-lockable/lockable/internal/redact"
@@ -21,6 +22,7 @@ type cli struct {
 	// URL, blanked in everything lockable itself prints (not in what the
 	// command prints).
 	secrets *redact.Redactor
+	sayMu   sync.Mutex // lines told from health checks run at once
 }
 
 // run is the whole command: it parses args, does what they say and
@@ -62,6 +64,8 @@ func (c *cli) main(ctx context.Context, args []string) (int, error) {
 		return exitOK, c.status(ctx, o, rest[1:])
 	case "validate":
 		return exitOK, c.validate(ctx, o, rest[1:])
+	case "maintain":
+		return exitOK, c.maintain(ctx, o, rest[1:])
 	case "version":
 		return exitOK, c.version(rest[1:])
 	case "completion":

@@ -46,10 +46,15 @@ func lockableMain() {
 // LOCKABLE_HOSTNAME=lab-1, GORACE with atexit_sleep_ms=0, RESOURCES_URL, a loopback server's URL
 // serving the list in testdata/url-resources.json, and, for the scripts
 // that use etcd (condition [etcd]), LOCKABLE_ETCD_ENDPOINTS and
-// ETCD_PREFIX, a key prefix of their own. SERVER_HOST is that server's
+// ETCD_PREFIX, a key prefix of their own. EXAMPLES is the repository's
+// examples/ folder, the bundled lab. SERVER_HOST is that server's
 // host:port, for URLs with credentials; it echoes them at /echo.
 func TestScripts(t *testing.T) {
 	list, err := os.ReadFile(filepath.Join("testdata", "url-resources.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples, err := filepath.Abs(filepath.Join("..", "..", "examples"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +71,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("LOCKABLE_HOSTNAME", "lab-1")
 			env.Setenv(envEtcdEndpoints, os.Getenv(envEtcdEndpoints))
 			env.Setenv("ETCD_PREFIX", etcdPrefix())
+			env.Setenv("EXAMPLES", examples)
 			// Under -race, each process would sleep a second at exit.
 			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 			return nil

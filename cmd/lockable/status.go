@@ -94,17 +94,21 @@ func asRows(sts []core.ResourceStatus, explain bool) []row {
 
 // writeTable writes the rows as an aligned table. The TOKEN and TTL
 // columns are there only when some holder has a fencing token or a
-// lease, as on etcd; the lock folder has neither.
+// lease, as on etcd; the lock folder has neither. The MAINTENANCE column
+// is there only when some resource is in maintenance.
 func writeTable(w io.Writer, rows []row, explain bool, now time.Time) error {
 	bw := bufio.NewWriter(w) // tabwriter writes cell by cell
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-	leases := hasLeases(rows)
+	leases, maintenance := hasLeases(rows), hasMaintenance(rows)
 	header := "ID\tSTATE\tHOLDER\tSINCE"
 	if leases {
 		header += "\tTOKEN\tTTL"
 	}
 	if explain {
 		header += "\tFIT"
+	}
+	if maintenance {
+		header += "\tMAINTENANCE"
 	}
 	fmt.Fprintln(tw, header)
 	for _, r := range rows {
@@ -114,6 +118,9 @@ func writeTable(w io.Writer, rows []row, explain bool, now time.Time) error {
 		}
 		if explain {
 			line += "\t" + fitText(r.status.Fit)
+		}
+		if maintenance {
+			line += "\t" + maintenanceColumn(r.status.Maintenance)
 		}
 		fmt.Fprintln(tw, line)
 	}
@@ -148,6 +155,17 @@ func writeQueue(w io.Writer, queue []core.Waiter, now time.Time) error {
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\n", q.Position, q.Priority, q.Who(), since, strings.Join(reqs, " and "))
 	}
 	return errors.Join(tw.Flush(), bw.Flush())
+}
+
+// hasMaintenance reports whether some resource is in maintenance: the
+// table then has a MAINTENANCE column, last, since notes are long.
+func hasMaintenance(rows []row) bool {
+	for _, r := range rows {
+		if r.status.Maintenance != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // hasLeases reports whether some held resource has a fencing token or a

@@ -6,6 +6,7 @@ import "fmt"
 const usage = `Usage:
   lockable [flags] [--] command [args...]
   lockable status [--requirements REQS] [--json] [--explain]
+  lockable maintain [ID --note TEXT [--for DURATION] | --end ID]
   lockable validate [--resources FILE|URL]
   lockable version
   lockable completion bash|zsh|fish
@@ -50,6 +51,24 @@ Flags:
   --max-hold DURATION    stop the command once it has held the resources
                          this long: SIGTERM, then SIGKILL after --kill-after
   --kill-after DURATION  grace between SIGTERM and SIGKILL (default 10s)
+  --health-check CMD     run CMD (by /bin/sh -c, with the resource's
+                         variables) once the resource is locked, before the
+                         command; a resource whose check fails is put in
+                         maintenance, and another one is taken
+                         ($LOCKABLE_HEALTH_CHECK)
+  --health-check-timeout DURATION
+                         stop a health check after this long: it failed
+                         (default 1m, $LOCKABLE_HEALTH_CHECK_TIMEOUT)
+  --health-check-from-list
+                         run a resource's own "health_check" field instead:
+                         a command from the resources list, so only for a
+                         list you trust ($LOCKABLE_HEALTH_CHECK_FROM_LIST=1)
+  --cleanup CMD          run CMD after the command, before the release; if
+                         it fails, the resource is put in maintenance
+                         ($LOCKABLE_CLEANUP)
+  --cleanup-timeout DURATION
+                         stop the cleanup after this long: it failed
+                         (default 1m, $LOCKABLE_CLEANUP_TIMEOUT)
   --no-shell             run the words as they are, without /bin/sh -c
   --explain              when nothing fits, or with status: why each
                          resource does or does not fit
@@ -63,7 +82,17 @@ Flags:
   --version              print the version
   -h, --help             print this help
 
-Environment of the command (a string as it is, anything else as JSON):
+Maintenance (for everyone who shares the lock folder or the backend):
+  lockable maintain ID --note TEXT [--for DURATION]
+                         take ID out of service: nobody gets it until
+                         --end, or until DURATION has passed; a holder
+                         keeps it until it releases it
+  lockable maintain --end ID
+                         put ID back in service
+  lockable maintain      list the resources in maintenance
+
+Environment of the command (a string as it is, anything else as JSON),
+and of the health check and the cleanup:
   ID, HOSTNAME, OS, ...  the resource's top-level fields, upper-cased,
                          other characters than A-Z, 0-9 and _ made _
   LOCKABLE_RESOURCE      the whole resource as JSON
@@ -82,7 +111,8 @@ Exit status:
   123  the command held the resources longer than --max-hold; stopped
   124  timed out waiting for a free resource
   125  other failure: invalid or unreadable resources list, nothing
-       fits, lock folder problem, unknown or unreachable --backend
+       fits (or all that fit are in maintenance, or failed their health
+       check), lock folder problem, unknown or unreachable --backend
   126  the command cannot be run
   127  the command was not found
 
@@ -107,6 +137,11 @@ Examples:
   lockable --backend etcd://etcd-1:2379,etcd-2:2379,etcd-3:2379/lab \
       --requirements '{"os": "android", "hostname": null}' \
       -- ./flash.sh '$SERIAL' '$LOCKABLE_FENCING_TOKEN'
+
+  # a phone out of service for an hour; a check before each run
+  lockable maintain pixel-7-01 --note 'flashing firmware' --for 1h
+  lockable --requirements os=android --health-check 'adb -s $SERIAL get-state' \
+      --cleanup 'adb -s $SERIAL reboot' -- ./flash.sh '$SERIAL'
 
   # check a resources list
   lockable validate --resources lab.json

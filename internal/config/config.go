@@ -42,6 +42,8 @@ type Config struct {
 	Requirements *query.Query
 	// Priority is the waiters' priority in the queue (core.WithPriority).
 	Priority int
+	// Care is the health check and the cleanup (care.go).
+	Care Care
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv, or a
@@ -74,6 +76,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.Requirements = q
 	}
+	care, err := careFromEnv(getenv)
+	if err != nil {
+		return Config{}, err
+	}
+	c.Care = care
 	return c, nil
 }
 

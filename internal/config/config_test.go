@@ -76,3 +76,18 @@ func TestFromEnvReadsThePriority(t *testing.T) {
 		assert.Contains(t, err.Error(), EnvPriority+": priority "+strconv.Quote(bad)+" is not a whole number from -1000000 to 1000000", bad)
 	}
 }
+
+func TestFromEnvReadsLabCare(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{
+		EnvHealthCheck: " adb -s $SERIAL get-state ", EnvHealthCheckTimeout: "30s", EnvHealthCheckFromList: "1",
+		EnvCleanup: "adb -s $SERIAL reboot", EnvCleanupTimeout: "2m",
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, Care{HealthCheck: "adb -s $SERIAL get-state", HealthCheckTimeout: 30 * time.Second, HealthCheckFromList: true,
+		Cleanup: "adb -s $SERIAL reboot", CleanupTimeout: 2 * time.Minute}, c.Care)
+
+	for key, bad := range map[string]string{EnvHealthCheckTimeout: "0", EnvCleanupTimeout: "-1s", EnvHealthCheckFromList: "yes please"} {
+		_, err := FromEnv(env(map[string]string{key: bad}))
+		require.ErrorContains(t, err, key, bad)
+	}
+}

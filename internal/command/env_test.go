@@ -1,9 +1,14 @@
-package main
+package command
 
 import (
+	"fmt"
 	"testing"
 
+	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/provider"
+	"github.com/go-lockable/lockable/query"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestEnvName(t *testing.T) {
@@ -45,9 +50,9 @@ func TestFieldEnvPython(t *testing.T) {
 }
 
 func TestResourceEnv(t *testing.T) {
-	allocs := allocate(t, lab(2), `id=dev-0`, `id=dev-1`)
+	allocs := allocate(t, "id=dev-0", "id=dev-1")
 
-	one := resourceEnv(allocs[:1], false, false)
+	one := ResourceEnv(allocs[:1], false, false)
 	assert.Contains(t, one, "ID=dev-0")
 	assert.Contains(t, one, "LOCKABLE_RESOURCE_ID=dev-0")
 	assert.Contains(t, one, "LOCKABLE_ALLOCATION_ID="+allocs[0].ID())
@@ -55,11 +60,34 @@ func TestResourceEnv(t *testing.T) {
 	assert.Contains(t, one, `LOCKABLE_RESOURCE={"hostname":"lab-1","id":"dev-0","online":true,"os":"android","ram_gb":8}`)
 	assert.NotContains(t, one, "ID_0=dev-0")
 
-	two := resourceEnv(allocs, true, false)
+	two := ResourceEnv(allocs, true, false)
 	assert.Contains(t, two, "ID=dev-0")
 	assert.Contains(t, two, "ID_0=dev-0")
 	assert.Contains(t, two, "ID_1=dev-1")
 	assert.Contains(t, two, "LOCKABLE_RESOURCE_ID_1=dev-1")
 	assert.Contains(t, two, "LOCKABLE_ALLOCATION_ID_1="+allocs[1].ID())
 	assert.Contains(t, two, "LOCKABLE_FENCING_TOKEN_1=0")
+}
+
+// allocate holds one resource of a lab of two (dev-0, dev-1) for each
+// requirement, in a lock folder of the test's own.
+func allocate(t *testing.T, reqs ...string) []*core.Allocation {
+	t.Helper()
+	var list []map[string]any
+	for i := range 2 {
+		list = append(list, map[string]any{"id": fmt.Sprintf("dev-%d", i), "hostname": "lab-1", "online": true, "os": "android", "ram_gb": 8})
+	}
+	lk, err := core.New(t.Context(), provider.List(list), core.WithHostname("lab-1"), core.WithLockFolder(t.TempDir()))
+	require.NoError(t, err)
+	t.Cleanup(func() { lk.Close() })
+	qs := make([]*query.Query, len(reqs))
+	for i, r := range reqs {
+		qs[i] = query.MustParse(r)
+	}
+	as, err := lk.LockMany(t.Context(), qs)
+	require.NoError(t, err)
+	for _, a := range as {
+		t.Cleanup(func() { a.Unlock() })
+	}
+	return as
 }

@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bytes"
@@ -10,11 +10,12 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// resourceEnv returns the environment variables that describe the held
-// resources: the first resource's, then, when indexed, every resource's
+// ResourceEnv returns the environment variables that describe the held
+// resources, as the command line's command and every lab care command
+// get them: the first resource's, then, when indexed, every resource's
 // again with the suffix _0, _1, ... py says to name and write the fields
 // as the Python lockable does.
-func resourceEnv(allocs []*core.Allocation, indexed, py bool) []string {
+func ResourceEnv(allocs []*core.Allocation, indexed, py bool) []string {
 	env := allocationEnv(allocs[0], "", py)
 	if indexed {
 		for i, a := range allocs {

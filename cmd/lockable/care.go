@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/command"
+	"github.com/go-lockable/lockable/internal/config"
+)
+
+// careFlags registers the run form's flags of lab care: a health check
+// before the command, a cleanup after it.
+func (o *options) careFlags(fs *flag.FlagSet) {
+	fs.StringVar(&o.healthCheck, "health-check", o.healthCheck, "")
+	fs.Var((*durationValue)(&o.healthCheckTimeout), "health-check-timeout", "")
+	fs.BoolVar(&o.healthCheckFromList, "health-check-from-list", o.healthCheckFromList, "")
+	fs.StringVar(&o.cleanup, "cleanup", o.cleanup, "")
+	fs.Var((*durationValue)(&o.cleanupTimeout), "cleanup-timeout", "")
+}
+
+// applyCareEnv fills the lab care flags not given from the LOCKABLE_*
+// environment.
+func (o *options) applyCareEnv(c config.Care) {
+	if !o.set["health-check"] && c.HealthCheck != "" {
+		o.healthCheck = c.HealthCheck
+	}
+	if !o.set["health-check-timeout"] && c.HealthCheckTimeout != 0 {
+		o.healthCheckTimeout = c.HealthCheckTimeout
+	}
+	if !o.set["health-check-from-list"] && c.HealthCheckFromList {
+		o.healthCheckFromList = true
+	}
+	if !o.set["cleanup"] && c.Cleanup != "" {
+		o.cleanup = c.Cleanup
+	}
+	if !o.set["cleanup-timeout"] && c.CleanupTimeout != 0 {
+		o.cleanupTimeout = c.CleanupTimeout
+	}
+}
+
+// checkCare refuses bounds that are no bounds.
+func (o *options) checkCare() error {
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"health-check-timeout", o.healthCheckTimeout}, {"cleanup-timeout", o.cleanupTimeout}} {
+		if o.set[f.name] && f.d <= 0 {
+			return usagef("--%s %s: a check needs a bound; give a positive duration", f.name, f.d)
+		}
+	}
+	return nil
+}
+
+// careOptions are the lock options of the health check and the cleanup
+// the flags ask for.
+func (c *cli) careOptions(o *options) []core.LockOption {
+	var opts []core.LockOption
+	if o.healthCheck != "" || o.healthCheckFromList {
+		opts = append(opts, core.WithHealthCheck(c.healthCheck(o), o.healthCheckTimeout))
+	}
+	if o.cleanup != "" {
+		opts = append(opts, core.WithCleanup(func(ctx context.Context, a *core.Allocation) error {
+			return c.runCare(ctx, a, "cleanup", o.cleanup, o)
+		}, o.cleanupTimeout))
+	}
+	return opts
+}
+
+// healthCheck runs --health-check, or with --health-check-from-list the
+// resource's own health_check when it has one: the resource knows best
+// how it is checked.
+func (c *cli) healthCheck(o *options) core.Check {
+	return func(ctx context.Context, a *core.Allocation) error {
+		line := o.healthCheck
+		if own, ok := a.Resource().HealthCheck(); ok && o.healthCheckFromList {
+			line = own
+		}
+		if line == "" {
+			return nil // from the list, and this resource has none
+		}
+		return c.runCare(ctx, a, "health check", line, o)
+	}
+}
+
+// boundOf is the bound of a kind of check.
+func boundOf(o *options, kind string) time.Duration {
+	d := o.cleanupTimeout
+	if kind == "health check" {
+		d = o.healthCheckTimeout
+	}
+	if d == 0 {
+		return core.DefaultCheckTimeout
+	}
+	return d
+}
+
+// runCare runs one lab care command for a held resource, with the
+// variables the command gets, and says how it went: a pass (unless -q),
+// and a health check's failure, after which lockable goes on with the
+// next resource. A cleanup's failure is told by the release.
+func (c *cli) runCare(ctx context.Context, a *core.Allocation, kind, line string, o *options) error {
+	start := time.Now()
+	env := append(slices.Clip(c.environ), command.ResourceEnv([]*core.Allocation{a}, false, o.pyCompat)...)
+	err := command.Command{Line: line, Env: env, Grace: o.killAfter, Secrets: c.secrets}.Run(ctx)
+	took := time.Since(start).Round(time.Millisecond)
+	switch {
+	case err == nil && !o.quiet:
+		c.say("%s of %s passed (%s)", kind, a.ResourceID(), took)
+	case err == nil, errors.Is(ctx.Err(), context.Canceled), kind == "cleanup":
+	default:
+		why := core.OneLine(err.Error())
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			why = fmt.Sprintf("did not end within --%s-timeout %s: %s", strings.ReplaceAll(kind, " ", "-"), boundOf(o, kind), why)
+		}
+		c.say("%s of %s failed after %s: %s; putting %s in maintenance, and trying another resource",
+			kind, a.ResourceID(), took, why, a.ResourceID())
+	}
+	return err // core says when its bound ended it
+}

@@ -1,0 +1,133 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+)
+
+// recordSuffix ends the name of a maintenance record in the lock folder:
+// <id>.maintenance, beside the lock file <id>.pid. No lock file's name
+// ends so, so the two never collide, and the folder's one watch sees
+// both. The Python lockable knows nothing of these files.
+const recordSuffix = ".maintenance"
+
+// maxTemps bounds the attempts at a temporary file name that is free.
+const maxTemps = 8
+
+// recordPath returns the maintenance record of resource id; ids that
+// would name a file outside the folder are refused, as for locks.
+func (d *folder) recordPath(id string) (string, error) {
+	lock, err := d.lockPath(id)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(lock, lockSuffix) + recordSuffix, nil
+}
+
+// Records reads the maintenance record of each id; nil where it has none.
+func (d *folder) Records(_ context.Context, ids []string) ([][]byte, error) {
+	out := make([][]byte, len(ids))
+	for i, id := range ids {
+		path, err := d.recordPath(id)
+		if err != nil {
+			return nil, err
+		}
+		if out[i], err = d.readRecord(path); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// PutRecord writes id's record atomically: into a new file of the
+// folder, synced, then renamed over the record, and the folder synced, so
+// that a reader sees the old record or the new one, and a crash leaves
+// one of them. The record's own end, not the file system, ends a window.
+func (d *folder) PutRecord(_ context.Context, id string, rec []byte, _ time.Duration) error {
+	path, err := d.recordPath(id)
+	if err != nil {
+		return err
+	}
+	err = d.writeRecord(path, append(rec, '\n'))
+	d.notify.recordChanged(id) // waiters of this process; others see the rename
+	return err
+}
+
+func (d *folder) writeRecord(path string, data []byte) error {
+	tmp, f, err := createTemp(path)
+	if err != nil {
+		return fmt.Errorf("cannot write maintenance record %s: %w%s", path, err, permissionHint(err))
+	}
+	_, err = f.Write(data)
+	err = errors.Join(err, f.Sync(), f.Close())
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write maintenance record %s: %w%s", path, err, d.replaceHint(path, err))
+	}
+	return syncDir(d.dir)
+}
+
+// createTemp creates a new file beside path, exclusively (never through
+// a link someone put there), readable as the lock files are.
+func createTemp(path string) (string, *os.File, error) {
+	var err error
+	for range maxTemps {
+		name := path + ".tmp-" + rand.Text()[:8]
+		var f *os.File
+		f, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		if err == nil {
+			return name, f, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+	}
+	return "", nil, err
+}
+
+// DeleteRecord removes id's record; false when it had none.
+func (d *folder) DeleteRecord(_ context.Context, id string) (bool, error) {
+	path, err := d.recordPath(id)
+	if err != nil {
+		return false, err
+	}
+	err = os.Remove(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("cannot remove maintenance record %s: %w%s", path, err, d.replaceHint(path, err))
+	}
+	d.notify.recordChanged(id)
+	return true, nil
+}
+
+// permissionHint says what to do about a folder that refuses a write.
+func permissionHint(err error) string {
+	if errors.Is(err, fs.ErrPermission) {
+		return "; make the lock folder writable, or choose another one"
+	}
+	return ""
+}
+
+// replaceHint explains why a record cannot be replaced or removed: in a
+// folder every user may write to (the sticky bit), only the record's
+// owner (and root) may.
+func (d *folder) replaceHint(path string, err error) string {
+	if !errors.Is(err, fs.ErrPermission) {
+		return ""
+	}
+	if owner := fileOwner(path); d.shared && owner != "" {
+		return fmt.Sprintf("; it belongs to %s, and in a lock folder that every user can write to (sticky bit) only its owner or root may replace or remove it: ask them", owner)
+	}
+	return permissionHint(err)
+}
