@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -109,7 +108,7 @@ func writeTable(w io.Writer, rows []row, explain bool, now time.Time) error {
 			line += "\t" + leaseColumns(r.status)
 		}
 		if explain {
-			line += "\t" + fitText(r.status.Fit)
+			line += "\t" + r.status.Reason()
 		}
 		fmt.Fprintln(tw, line)
 	}
@@ -151,18 +150,6 @@ func leaseColumns(st core.ResourceStatus) string {
 		ttl = st.TTL.Round(time.Second).String()
 	}
 	return token + "\t" + ttl
-}
-
-// fitText is "fits" or the conditions the resource fails.
-func fitText(f core.Fit) string {
-	if f.Fits() {
-		return "fits"
-	}
-	parts := make([]string, len(f.Mismatches))
-	for i, m := range f.Mismatches {
-		parts[i] = m.String()
-	}
-	return strings.Join(parts, "; ")
 }
 
 // writeJSON writes the status as core renders it: one JSON object,
