@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"time"
+
+	"github.com/go-lockable/lockable/provider"
 )
 
 // Changes returns a channel that receives a value soon after the lab may
@@ -15,7 +17,8 @@ import (
 // Watching costs what waiting does: the lock folder's file watcher, or
 // the backend's watch, runs while a Changes channel is open. A release
 // that makes no event (a crashed holder's lock, where the system tells no
-// one) and a changed resources list are noticed within a second.
+// one) and a changed resources list, or one that cannot be read any more
+// (or can again), are noticed within a second.
 func (l *Lockable) Changes(ctx context.Context) <-chan struct{} {
 	out := make(chan struct{}, 1)
 	select {
@@ -51,7 +54,7 @@ func (l *Lockable) watchChanges(ctx context.Context, out chan<- struct{}) {
 		default: // a value not yet received stands for this one too
 		}
 	}
-	list, _ := l.src.Resources(ctx)
+	list, err := l.src.Resources(ctx)
 	tick := time.NewTicker(reloadEvery)
 	defer tick.Stop()
 	for {
@@ -62,13 +65,21 @@ func (l *Lockable) watchChanges(ctx context.Context, out chan<- struct{}) {
 		case <-changed:
 			tell()
 		case <-tick.C:
-			now, err := l.src.Resources(ctx)
-			if err == nil && !sameList(now, list) {
-				list = now
-				tell()
-			} else if l.locks.Polls() {
+			now, nowErr := l.src.Resources(ctx)
+			if newList(list, err, now, nowErr) || l.locks.Polls() {
 				tell()
 			}
+			list, err = now, nowErr
 		}
 	}
+}
+
+// newList reports whether a reload of the resources list changed what it
+// gives: another list, or a list that could not be read before or cannot
+// now.
+func newList(before []provider.Resource, beforeErr error, now []provider.Resource, nowErr error) bool {
+	if (beforeErr != nil) != (nowErr != nil) {
+		return true
+	}
+	return nowErr == nil && !sameList(before, now)
 }
