@@ -22,7 +22,7 @@ import (
 func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	if ok, why := h.enter(); !ok {
 		w.Header().Set("Retry-After", "5")
-		h.cfg.log.Warn("lockable serve: event stream refused", "reason", why)
+		h.cfg.log.Warn("event stream refused", "reason", why)
 		writeError(w, http.StatusServiceUnavailable, errors.New(why))
 		return
 	}

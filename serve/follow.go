@@ -94,7 +94,7 @@ func (f *follower) refresh(parent context.Context) {
 	prev := f.current()
 	next, encErr := newSnapshot(prev, at, st, err, newListDoc(text, listErr, at), f.source)
 	if encErr != nil {
-		f.cfg.log.Error("lockable serve: cannot encode the lab", "err", encErr)
+		f.cfg.log.Error("cannot encode the lab", "err", encErr)
 		return
 	}
 	if next.same(prev) {
@@ -124,9 +124,9 @@ func listText(st core.Status) string {
 func (f *follower) tellTransition(prev, next *snapshot) {
 	switch {
 	case next.err != nil && errText(next.err) != errText(prev.err):
-		f.cfg.log.Warn("lockable serve: cannot read the lab", "err", next.err)
+		f.cfg.log.Warn("cannot read the lab", "err", next.err)
 	case next.err == nil && prev.err != nil && prev.seq > 0:
-		f.cfg.log.Info("lockable serve: the lab can be read again")
+		f.cfg.log.Info("the lab can be read again")
 	}
 }
 

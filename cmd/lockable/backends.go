@@ -15,11 +15,16 @@ import (
 // folder, or in the backend that --backend (or LOCKABLE_BACKEND) names,
 // reached within ctx. Close it when done.
 func (c *cli) open(ctx context.Context, o *options) (*core.Lockable, error) {
+	return c.openWith(ctx, o, provider.Open(o.resources))
+}
+
+// openWith is open with the resources source given.
+func (c *cli) openWith(ctx context.Context, o *options, src core.Source) (*core.Lockable, error) {
 	if err := o.checkBackend(); err != nil {
 		return nil, err
 	}
 	cfg := config.Config{LockFolder: o.lockFolder, Hostname: o.hostname, Backend: o.backend}
-	return core.New(ctx, provider.Open(o.resources), cfg.Options()...)
+	return core.New(ctx, src, cfg.Options()...)
 }
 
 // checkBackend refuses --lock-folder together with another backend,

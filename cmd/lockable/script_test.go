@@ -81,6 +81,13 @@ func TestScripts(t *testing.T) {
 			"signal": cmdSignal,
 			"gone":   cmdGone,
 			"ctrlc":  cmdCtrlC,
+			// lockable serve
+			"get":        cmdGet,
+			"waitget":    cmdWaitGet,
+			"portfree":   cmdPortFree,
+			"servedat":   cmdServedAt,
+			"startserve": cmdStartServe,
+			"stopserve":  cmdStopServe,
 		},
 	})
 }

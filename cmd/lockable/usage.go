@@ -7,6 +7,7 @@ const usage = `Usage:
   lockable [flags] [--] command [args...]
   lockable status [--requirements REQS] [--json] [--explain]
   lockable validate [--resources FILE|URL]
+  lockable serve [--listen ADDR]
   lockable version
   lockable completion bash|zsh|fish
 
@@ -51,6 +52,9 @@ Flags:
                          resource does or does not fit
   -q, --quiet            do not say what lockable waits for
   --validate-only        check the resources list, run nothing
+  --listen ADDR          lockable serve: where the page and its API answer
+                         (default 127.0.0.1:7878, this host only; :7878 is
+                         every interface of the host)
   --py-compat            behave as the Python lockable where lockable
                          differs: the lock folder defaults to the current
                          directory, values are Python's (True, ['a', 'b']),
@@ -106,6 +110,10 @@ Examples:
 
   # check a resources list
   lockable validate --resources lab.json
+
+  # the lab on one page, live: http://127.0.0.1:7878/ (also /api/status,
+  # /resources.json, /metrics, /healthz); read-only
+  lockable serve --resources lab.json --lock-folder /var/lib/lockable
 `
 
 // help prints the usage on stdout.
