@@ -2,8 +2,10 @@ package core
 
 import (
 	"context"
+	"sync"
 	"time"
 
+	"github.com/go-lockable/lockable/internal/lockbackend"
 	"github.com/go-lockable/lockable/provider"
 )
 
@@ -15,10 +17,11 @@ import (
 // is done or the Lockable is closed.
 //
 // Watching costs what waiting does: the lock folder's file watcher, or
-// the backend's watch, runs while a Changes channel is open. A release
-// that makes no event (a crashed holder's lock, where the system tells no
-// one) and a changed resources list, or one that cannot be read any more
-// (or can again), are noticed within a second.
+// the backend's watch (on etcd, a second one, of the keys' puts too),
+// runs while a Changes channel is open. A release that makes no event (a
+// crashed holder's lock, where the system tells no one) and a changed
+// resources list, or one that cannot be read any more (or can again), are
+// noticed within a second.
 func (l *Lockable) Changes(ctx context.Context) <-chan struct{} {
 	out := make(chan struct{}, 1)
 	select {
@@ -46,14 +49,19 @@ func (l *Lockable) Changes(ctx context.Context) <-chan struct{} {
 }
 
 func (l *Lockable) watchChanges(ctx context.Context, out chan<- struct{}) {
-	stop := l.locks.Watch(ctx)
-	defer stop()
 	tell := func() {
 		select {
 		case out <- struct{}{}:
 		default: // a value not yet received stands for this one too
 		}
 	}
+	if obs, ok := l.locks.(lockbackend.Observer); ok {
+		var observing sync.WaitGroup
+		observing.Go(func() { obs.Observe(ctx, tell) }) // takes, which Changed does not tell
+		defer observing.Wait()
+	}
+	stop := l.locks.Watch(ctx)
+	defer stop()
 	list, err := l.src.Resources(ctx)
 	tick := time.NewTicker(reloadEvery)
 	defer tick.Stop()

@@ -153,3 +153,6 @@ func (b *backend) Close() error {
 	b.cli.close()
 	return nil
 }
+
+// The backend tells takes too, to those who follow the whole lab.
+var _ lockbackend.Observer = (*backend)(nil)

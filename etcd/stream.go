@@ -47,7 +47,7 @@ type watchResponse struct {
 	Created      bool       `json:"created"`
 	Canceled     bool       `json:"canceled"`
 	CancelReason string     `json:"cancel_reason"`
-	Events       []struct{} `json:"events"` // deletes only: who and what does not matter
+	Events       []struct{} `json:"events"` // who and what does not matter
 }
 
 // errNoWatch: etcd did not establish the watch in time.
@@ -62,11 +62,23 @@ var errNoWatch = errors.New("etcd did not establish the watch")
 // message per line. The gateway answers only once the request has ended,
 // so nothing more can be sent: it ends when ctx is cancelled.
 func (c *client) watchDeletes(ctx context.Context, prefix string, timeout time.Duration, created, deleted func()) error {
+	return c.watch(ctx, prefix, timeout, []string{"NOPUT"}, created, deleted)
+}
+
+// watchAll is watchDeletes for puts and deletes: changed is called at
+// every batch of either.
+func (c *client) watchAll(ctx context.Context, prefix string, timeout time.Duration, created, changed func()) error {
+	return c.watch(ctx, prefix, timeout, nil, created, changed)
+}
+
+// watch watches the keys under prefix for the events the filters do not
+// leave out; see watchDeletes.
+func (c *client) watch(ctx context.Context, prefix string, timeout time.Duration, filters []string, created, events func()) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	slow := time.AfterFunc(timeout, func() { cancel(fmt.Errorf("%w within %s", errNoWatch, timeout)) })
 	defer slow.Stop()
-	req := watchRequest{CreateRequest: watchCreateRequest{Key: []byte(prefix), RangeEnd: prefixEnd(prefix), Filters: []string{"NOPUT"}}}
+	req := watchRequest{CreateRequest: watchCreateRequest{Key: []byte(prefix), RangeEnd: prefixEnd(prefix), Filters: filters}}
 	body, err := c.send(ctx, "/v3/watch", req)
 	if err != nil {
 		return causeOr(ctx, err)
@@ -89,7 +101,7 @@ func (c *client) watchDeletes(ctx context.Context, prefix string, timeout time.D
 			slow.Stop()
 			created()
 		case len(r.Events) > 0:
-			deleted()
+			events()
 		}
 	}
 }

@@ -60,3 +60,23 @@ func (n *notifier) run(ctx context.Context, ready func()) {
 		}
 	}
 }
+
+// Observe calls changed at every lock taken or released, through a watch
+// of puts and deletes of the lock keys of its own, until ctx is done; and
+// whenever a watch starts again, since a change may have gone unseen in
+// between. Only those who follow the whole lab (Lockable.Changes) run it:
+// a waiter's watch leaves the puts out.
+func (b *backend) Observe(ctx context.Context, changed func()) {
+	for ctx.Err() == nil {
+		err := b.cli.watchAll(ctx, b.prefix, b.timeout, changed, changed)
+		if ctx.Err() == nil {
+			b.log.Debug("etcd watch of every change ended", "etcd", b.where, "err", err)
+		}
+		pause := time.NewTimer(retryPause)
+		select {
+		case <-ctx.Done():
+			pause.Stop()
+		case <-pause.C:
+		}
+	}
+}

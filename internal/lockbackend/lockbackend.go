@@ -58,6 +58,18 @@ type BusyTeller interface {
 	Busy(ctx context.Context, ids []string) ([]Entry, error)
 }
 
+// Observer is a Backend that can tell of every change of its locks,
+// takes included, for those who follow the whole lab (core's
+// Lockable.Changes); Changed tells releases only, which is all a waiter
+// needs. A backend whose Changed already tells takes (the lock folder's
+// watcher sees every write) need not be one.
+type Observer interface {
+	// Observe calls changed soon after each lock taken or released, and
+	// whenever it may have missed one (a watch started again), until ctx
+	// is done; then it returns. changed must not block.
+	Observe(ctx context.Context, changed func())
+}
+
 // Lock is one held resource.
 type Lock interface {
 	// Release gives the resource back. It reports an error matching
