@@ -30,8 +30,12 @@ type follower struct {
 }
 
 func newFollower(l *core.Lockable, src core.Source, cfg config) *follower {
+	source := sourceName(src)
+	if cfg.sourceName != nil {
+		source = *cfg.sourceName
+	}
 	return &follower{
-		l: l, src: src, source: sourceName(src), cfg: cfg, stats: newStats(),
+		l: l, src: src, source: source, cfg: cfg, stats: newStats(),
 		cur: &snapshot{err: errStarting, list: listDoc{err: errStarting}, next: make(chan struct{})},
 	}
 }
@@ -50,13 +54,20 @@ func sourceName(src core.Source) string {
 
 // run follows the lab until ctx is done or the Lockable is closed: it
 // reads it at once, then at every change the Lockable tells and, while
-// some lock has a lease, every leasePoll.
+// some lock has a lease (etcd), every leasePoll. A reading that finds a
+// lock not yet described (a holder between its lock and writing who it
+// is, or one between emptying its lock file and unlocking it) is
+// followed by another after a short backoff, as core's waiters do, so
+// that neither shows as an anonymous holder for long.
 func (f *follower) run(ctx context.Context) {
 	changes := f.l.Changes(ctx)
-	f.refresh(ctx)
+	settle := f.settleBackoff(f.refresh(ctx), 0)
 	for {
 		var poll <-chan time.Time
-		if f.stats.leased() {
+		switch {
+		case settle > 0:
+			poll = time.After(settle)
+		case f.stats.leased():
 			poll = time.After(f.cfg.leasePoll)
 		}
 		select {
@@ -66,14 +77,38 @@ func (f *follower) run(ctx context.Context) {
 			if !ok {
 				return
 			}
+			settle = 0
 		case <-poll:
 		}
-		f.refresh(ctx)
+		settle = f.settleBackoff(f.refresh(ctx), settle)
 	}
 }
 
-// refresh reads the lab and publishes it when it tells something new.
-func (f *follower) refresh(parent context.Context) {
+// Backoff of the readings that follow one with a lock not yet described.
+const (
+	minSettle = time.Millisecond
+	maxSettle = 256 * time.Millisecond
+)
+
+// settleBackoff is the pause before the next reading when the last found
+// a lock not yet described: twice the last pause, from minSettle; 0 (no
+// hurry) when every lock was described, or once the pause passes
+// maxSettle (a lock that never says who holds it, another tool's).
+func (f *follower) settleBackoff(unsettled bool, last time.Duration) time.Duration {
+	switch {
+	case !unsettled:
+		return 0
+	case last == 0:
+		return minSettle
+	case 2*last > maxSettle:
+		return 0
+	}
+	return 2 * last
+}
+
+// refresh reads the lab and publishes it when it tells something new. It
+// reports whether a lock was found not yet described.
+func (f *follower) refresh(parent context.Context) (unsettled bool) {
 	ctx, cancel := context.WithTimeout(parent, refreshTimeout)
 	defer cancel()
 	at := time.Now()
@@ -85,7 +120,7 @@ func (f *follower) refresh(parent context.Context) {
 	}
 	st, err := f.l.Status(ctx, nil)
 	if parent.Err() != nil {
-		return // stopping: what was read may be cut short
+		return false // stopping: what was read may be cut short
 	}
 	if !hasText {
 		text, listErr = listText(st), err
@@ -95,13 +130,23 @@ func (f *follower) refresh(parent context.Context) {
 	next, encErr := newSnapshot(prev, at, st, err, newListDoc(text, listErr, at), f.source)
 	if encErr != nil {
 		f.cfg.log.Error("cannot encode the lab", "err", encErr)
-		return
+		return false
 	}
-	if next.same(prev) {
-		return
+	if !next.same(prev) {
+		f.tellTransition(prev, next)
+		f.publish(next)
 	}
-	f.tellTransition(prev, next)
-	f.publish(next)
+	return err == nil && undescribed(st)
+}
+
+// undescribed reports whether some lock of st does not say who holds it.
+func undescribed(st core.Status) bool {
+	for _, r := range st.Resources {
+		if r.State == core.Held && r.Holder.PID == 0 && r.Holder.AllocationID == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // listText is the list of st encoded again, for a source that cannot give

@@ -47,6 +47,7 @@ type config struct {
 	readTimeout       time.Duration
 	writeTimeout      time.Duration
 	shutdownGrace     time.Duration
+	sourceName        *string
 }
 
 func newConfig(opts []Option) config {
@@ -90,4 +91,12 @@ func WithMaxStreams(n int) Option {
 // default is DefaultMaxResourceSeries; 0 never has per-resource series.
 func WithMaxResourceSeries(n int) Option {
 	return optionFunc(func(c *config) { c.maxResourceSeries = max(n, 0) })
+}
+
+// WithSourceName sets how the page names the resources source. The
+// default is a file's absolute path, an HTTP source's URL with its
+// credentials masked, and nothing for other sources. Never give it a
+// credential.
+func WithSourceName(name string) Option {
+	return optionFunc(func(c *config) { c.sourceName = &name })
 }

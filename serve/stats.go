@@ -10,11 +10,13 @@ import (
 	"github.com/go-lockable/lockable/provider"
 )
 
-// What the metrics can tell of lost locks: a lease shorter than
-// minLostTTL renews too often for a reading every leasePoll to tell a
-// lapse from a release, so its end is never counted as lost.
+// What the metrics can tell of lost locks: a lease shorter than 6 s (etcd
+// tells the time left in whole seconds, rounded down: a 6 s lease shows
+// minLostTTL, 5 s, at most) renews too often for a reading every
+// leasePoll to tell a lapse from a release, so its end is never counted
+// as lost.
 const (
-	minLostTTL = 6 * time.Second
+	minLostTTL = 5 * time.Second
 	lostSlack  = time.Second
 )
 
@@ -106,6 +108,9 @@ func (s *stats) readResource(at time.Time, id string, r core.ResourceStatus) {
 	now := holdingOf(r, at)
 	if had && prev.key == now.key {
 		now.maxTTL = max(now.maxTTL, prev.maxTTL)
+		if now.leaseEnd.IsZero() && prev.maxTTL > 0 {
+			now.leaseEnd = at // a lease with no whole second left
+		}
 		s.held[id] = now
 		return
 	}

@@ -89,6 +89,8 @@ func TestStatsTellLapsedLeasesFromReleases(t *testing.T) {
 		{"renewed, then released", []time.Duration{10 * time.Second, 8 * time.Second, 10 * time.Second}, 0},
 		{"ran out", []time.Duration{10 * time.Second, 9 * time.Second, 8 * time.Second, 7 * time.Second, 6 * time.Second,
 			5 * time.Second, 4 * time.Second, 3 * time.Second, 2 * time.Second, time.Second}, 1},
+		{"ran out, last seen with no whole second left", []time.Duration{5 * time.Second, 4 * time.Second, 3 * time.Second,
+			2 * time.Second, time.Second, 0}, 1},
 		{"too short a lease to tell", []time.Duration{2 * time.Second, time.Second}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

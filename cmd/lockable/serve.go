@@ -44,8 +44,9 @@ func (c *cli) serve(ctx context.Context, o *options, args []string) error {
 	if err != nil {
 		return listenError(o.listen, err)
 	}
-	h := serve.New(lk, src, serve.WithLogger(c.logger()))
-	c.say("serving the lab of %s on http://%s/ (SIGINT or SIGTERM stops)", redact.URL(o.resources), ln.Addr())
+	name := redact.URL(o.resources)
+	h := serve.New(lk, src, serve.WithLogger(c.logger()), serve.WithSourceName(name))
+	c.say("serving the lab of %s on http://%s/ (SIGINT or SIGTERM stops)", name, ln.Addr())
 	return h.Serve(ctx, ln) // it logs when the lab cannot be read, and when it can again
 }
 
