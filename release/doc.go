@@ -7,9 +7,9 @@
 //	go run ./release tag VERSION
 //
 // The repository holds four modules: the library (github.com/go-lockable/
-// lockable, at the root), the etcd backend (etcd/) and the dashboard
-// (serve/), which require the library, and the command line
-// (cmd/lockable/), which requires the three. A release gives all four the
+// lockable, at the root), the etcd backend (etcd/), which requires the
+// library, the dashboard (serve/), which requires both (etcd for its
+// tests), and the command line (cmd/lockable/), which requires the three. A release gives all four the
 // same version: the tags vX.Y.Z, etcd/vX.Y.Z, serve/vX.Y.Z and
 // cmd/lockable/vX.Y.Z on one commit, whose go.mod files require the
 // siblings at vX.Y.Z, with no replace directive (go.work joins them while

@@ -30,7 +30,7 @@ const libPath = "github.com/go-lockable/lockable"
 var modules = []mod{
 	{path: libPath, dir: "."},
 	{path: libPath + "/etcd", dir: "etcd", deps: []string{libPath}},
-	{path: libPath + "/serve", dir: "serve", deps: []string{libPath}},
+	{path: libPath + "/serve", dir: "serve", deps: []string{libPath, libPath + "/etcd"}}, // etcd for its tests
 	{path: libPath + "/cmd/lockable", dir: "cmd/lockable", deps: []string{libPath, libPath + "/etcd", libPath + "/serve"}},
 }
 

@@ -2,11 +2,17 @@ module github.com/go-lockable/lockable/serve
 
 go 1.26.0
 
-// Released together with the lockable module; this points at the copy beside it.
-replace github.com/go-lockable/lockable => ../
+// Released together with the lockable and etcd modules (etcd for the
+// tests only); these point at the copies beside it.
+replace (
+	github.com/go-lockable/lockable => ../
+	github.com/go-lockable/lockable/etcd => ../etcd
+)
 
 require (
+	github.com/chromedp/chromedp v0.24.0
 	github.com/go-lockable/lockable v0.0.0-00010101000000-000000000000
+	github.com/go-lockable/lockable/etcd v0.0.0-00010101000000-000000000000
 	github.com/prometheus/client_model v0.6.3
 	github.com/prometheus/common v0.72.1
 	github.com/stretchr/testify v1.12.1
@@ -14,7 +20,9 @@ require (
 )
 
 require (
+	github.com/chromedp/cdproto v0.160.1 // indirect
 	github.com/fsnotify/fsnotify v1.10.1 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/tidwall/gjson v1.20.2 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
