@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,16 @@ func (p *holder) expect(t testing.TB, word string) string {
 		t.Fatalf("the holder did not say %q within %s", word, processWait)
 		return ""
 	}
+}
+
+// expectTime returns the Unix milliseconds of the next line of output,
+// which must be word followed by them.
+func (p *holder) expectTime(t testing.TB, word string) int64 {
+	t.Helper()
+	rest := p.expect(t, word)
+	ms, err := strconv.ParseInt(rest, 10, 64)
+	require.NoError(t, err, "%s %s", word, rest)
+	return ms
 }
 
 // release tells the holder to release its resource and waits until it
