@@ -13,7 +13,11 @@
 // source's URL is shown masked). It follows the lab in the background from
 // New until Close: it reads the lab again at every change the Lockable
 // tells (core.Lockable.Changes: a lock, a release, a new resources list)
-// and, while some lock has a lease (etcd), every second.
+// and, while some locks have a lease (etcd) and no more than 100 do, every
+// second, so that the time left and lost locks show. A reading that finds
+// nothing new costs no encoding; on the lock folder, whose readings come
+// every second (a crashed holder's release makes no event), one costs an
+// open of each lock file: about 70 ms for 10,000 resources.
 //
 // Paths, relative to where the handler is mounted:
 //
@@ -64,7 +68,7 @@
 // the lock gone, a hand-over is a lock taken by a holder that asked before
 // the resource was seen released, and a lost lock (etcd) is one whose
 // lease ran out rather than being released (for leases of 6 s or more,
-// the default being 10 s).
+// the default being 10 s, while no more than 100 locks have a lease).
 //
 // # Limits
 //

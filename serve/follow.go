@@ -127,6 +127,9 @@ func (f *follower) refresh(parent context.Context) (unsettled bool) {
 	}
 	f.stats.read(at, st, err, listErr)
 	prev := f.current()
+	if prev.sameReading(st, err, text, listErr) {
+		return err == nil && undescribed(st) // nothing to encode: the reading a second ago, again
+	}
 	next, encErr := newSnapshot(prev, at, st, err, newListDoc(text, listErr, at), f.source)
 	if encErr != nil {
 		f.cfg.log.Error("cannot encode the lab", "err", encErr)

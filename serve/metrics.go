@@ -58,7 +58,7 @@ func (h *Handler) counted() []*dto.MetricFamily {
 		histogramFamily("lockable_hold_seconds", "How long each lock seen released had been held.", s.hold),
 		counter("lockable_locks_taken_total", "Locks taken, as the readings saw new holders.", s.taken),
 		counter("lockable_handovers_total", "Resources taken by a holder that had asked before they were released (it waited for them).", s.handovers),
-		counter("lockable_locks_lost_total", "Locks that ended with their lease running out rather than by a release (etcd; leases of 6 s or more).", s.lost),
+		counter("lockable_locks_lost_total", "Locks that ended with their lease running out rather than by a release (etcd; leases of 6 s or more, up to 100 held).", s.lost),
 		counter("lockable_resources_list_reload_errors_total", "Readings of the lab in which the resources list could not be loaded or was invalid.", s.listErrs),
 		counter("lockable_lab_read_errors_total", "Readings of the lab in which the locks could not be read (the backend), the list being fine.", s.labErrs),
 		gauge("lockable_serve_streams", "Live pages (event streams) open now.", one(float64(h.streams.Load()))),

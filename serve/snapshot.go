@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"time"
 
 	"github.com/go-lockable/lockable/core"
@@ -142,6 +143,15 @@ func (s *snapshot) changedRows(prev *snapshot) ([]byte, bool) {
 	}
 	out, err := json.Marshal(fields)
 	return out, err == nil
+}
+
+// sameReading reports whether a reading tells what s does already: the
+// same errors, the same status, the same list text. It is much cheaper
+// than encoding the reading: a list that did not change is the same
+// slice and the same text, whose strings compare at once.
+func (s *snapshot) sameReading(st core.Status, err error, text string, listErr error) bool {
+	return s.seq > 0 && errText(err) == errText(s.err) && errText(listErr) == errText(s.list.err) &&
+		text == s.list.text && (err != nil || reflect.DeepEqual(st, s.status))
 }
 
 // same reports whether s tells nothing that prev did not.

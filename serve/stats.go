@@ -71,21 +71,16 @@ func (s *stats) read(at time.Time, st core.Status, err, listErr error) {
 	if err != nil {
 		return
 	}
-	present := map[string]bool{}
 	for _, r := range st.Resources {
-		id := r.Resource.ID()
-		present[id] = true
-		s.readResource(at, id, r)
+		s.readResource(at, r.Resource.ID(), r)
 	}
-	for id := range s.held {
-		if !present[id] {
+	for id, h := range s.held {
+		if !h.seen.Equal(at) {
 			delete(s.held, id) // no longer in the list
 		}
 	}
-	for id := range s.released {
-		if !present[id] {
-			delete(s.released, id)
-		}
+	if len(s.released) > len(st.Resources) {
+		clear(s.released) // ids gone from the list: forget them all, rather than keep every id ever released
 	}
 }
 
@@ -103,6 +98,10 @@ func (s *stats) readResource(at time.Time, id string, r core.ResourceStatus) {
 		return
 	}
 	if r.Holder.PID == 0 && r.Holder.AllocationID == "" {
+		if had {
+			prev.seen = at
+			s.held[id] = prev
+		}
 		return // locked, not yet described: the next reading tells who
 	}
 	now := holdingOf(r, at)
@@ -172,16 +171,22 @@ func (s *stats) began(id string, h core.Holder) {
 	delete(s.released, id)
 }
 
-// leased reports whether some lock seen last has a lease.
+// maxPolledLeases bounds the locks with a lease for which the lab is read
+// every leasePoll: each reading asks etcd the time left of each.
+const maxPolledLeases = 100
+
+// leased reports whether some lock seen last has a lease, and no more
+// than maxPolledLeases do.
 func (s *stats) leased() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	n := 0
 	for _, h := range s.held {
 		if !h.leaseEnd.IsZero() {
-			return true
+			n++
 		}
 	}
-	return false
+	return n > 0 && n <= maxPolledLeases
 }
 
 // histogram counts observations into buckets with upper bounds.

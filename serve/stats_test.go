@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -123,4 +124,30 @@ func TestHistogramBuckets(t *testing.T) {
 	assert.Equal(t, []uint64{2, 1, 1}, h.counts, "a bound is inclusive, as Prometheus's le")
 	assert.Equal(t, uint64(4), h.count)
 	assert.InDelta(t, 106.5, h.sum, 1e-9)
+}
+
+// Past maxPolledLeases locks with a lease, the lab is read only when it
+// changes: each reading asks etcd about every lease.
+func TestStatsPollLeasesOnlyUpToTheBound(t *testing.T) {
+	items := make([]map[string]any, maxPolledLeases+1)
+	for i := range items {
+		items[i] = map[string]any{"id": fmt.Sprintf("s%d", i)}
+	}
+	list, err := provider.List(items).Resources(t.Context())
+	require.NoError(t, err)
+	st := core.Status{}
+	for i, r := range list {
+		st.Resources = append(st.Resources, core.ResourceStatus{Fit: core.Fit{Resource: r}, State: core.Held,
+			Holder: core.Holder{AllocationID: fmt.Sprint(i), PID: 1}, TTL: 10 * time.Second})
+	}
+	s := newStats()
+	s.read(time.Now(), core.Status{Resources: st.Resources[:maxPolledLeases]}, nil, nil)
+	assert.True(t, s.leased())
+	s.read(time.Now(), st, nil, nil)
+	assert.False(t, s.leased())
+	assert.Len(t, s.held, maxPolledLeases+1)
+
+	s.read(time.Now(), core.Status{Resources: st.Resources[:1]}, nil, nil)
+	assert.Len(t, s.held, 1, "resources gone from the list are forgotten")
+	assert.Zero(t, s.hold.count, "not counted as released")
 }
