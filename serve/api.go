@@ -15,9 +15,9 @@ import (
 // field changes meaning or goes away, not when one is added.
 const FitVersion = 1
 
-// ErrRequirements: the requirements of a request are not valid; the
+// errRequirements: the requirements of a request are not valid; the
 // answer is 400 and says why.
-var ErrRequirements = errors.New("invalid requirements")
+var errRequirements = errors.New("invalid requirements")
 
 // status answers /api/status: the lab as lockable status --json prints
 // it (core.Status's JSON), measured against ?requirements= when given.
@@ -55,11 +55,11 @@ func requirements(r *http.Request) (*query.Query, error) {
 		text = values[0]
 	}
 	if len(text) > MaxRequirementsSize {
-		return nil, fmt.Errorf("%w: %d bytes, over the limit of %d bytes", ErrRequirements, len(text), MaxRequirementsSize)
+		return nil, fmt.Errorf("%w: %d bytes, over the limit of %d bytes", errRequirements, len(text), MaxRequirementsSize)
 	}
 	q, err := query.Parse(text)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrRequirements, err)
+		return nil, fmt.Errorf("%w: %w", errRequirements, err)
 	}
 	return q, nil
 }
@@ -90,7 +90,7 @@ type fitting struct {
 func (h *Handler) fit(w http.ResponseWriter, r *http.Request) {
 	q, err := requirements(r)
 	if err == nil && q == nil {
-		err = fmt.Errorf("%w: give them as ?requirements=, such as os=android or {\"ram_gb\": {\"$gte\": 8}}", ErrRequirements)
+		err = fmt.Errorf("%w: give them as ?requirements=, such as os=android or {\"ram_gb\": {\"$gte\": 8}}", errRequirements)
 	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
