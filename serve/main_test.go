@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,11 +46,11 @@ func TestMain(m *testing.M) {
 // hold takes the resource that holderWants names, says "locked <id>
 // <unix ms>", and releases it when its stdin says anything or ends, then
 // says "released <unix ms>". While another holds the resource, it says
-// "waiting" and waits for it.
+// "waiting" once Lock waits for it (core logs that it does).
 func hold() error {
 	ctx, cancel := context.WithTimeout(context.Background(), processWait)
 	defer cancel()
-	opts := []core.Option{core.WithHostname(os.Getenv(holderHost))}
+	opts := []core.Option{core.WithHostname(os.Getenv(holderHost)), core.WithLogger(slog.New(waitingSayer{}))}
 	if b := os.Getenv(holderBackend); b != "" {
 		opts = append(opts, core.WithBackend(b))
 	} else {
@@ -63,12 +65,7 @@ func hold() error {
 	if err != nil {
 		return err
 	}
-	owner := core.WithOwner(os.Getenv(holderOwner))
-	a, err := l.TryLock(ctx, q, owner)
-	if err == nil && a == nil {
-		fmt.Println("waiting")
-		a, err = l.Lock(ctx, q, owner)
-	}
+	a, err := l.Lock(ctx, q, core.WithOwner(os.Getenv(holderOwner)))
 	if err != nil {
 		return err
 	}
@@ -78,5 +75,20 @@ func hold() error {
 		return err
 	}
 	fmt.Println("released", time.Now().UnixMilli())
+	return nil
+}
+
+// waitingSayer is the holder's log: it says "waiting" when core logs that
+// Lock waits, and drops everything else.
+type waitingSayer struct{}
+
+func (waitingSayer) Enabled(context.Context, slog.Level) bool { return true }
+func (w waitingSayer) WithAttrs([]slog.Attr) slog.Handler     { return w }
+func (w waitingSayer) WithGroup(string) slog.Handler          { return w }
+
+func (waitingSayer) Handle(_ context.Context, r slog.Record) error {
+	if strings.HasPrefix(r.Message, "waiting") {
+		fmt.Println("waiting")
+	}
 	return nil
 }
