@@ -48,7 +48,9 @@ func (h *Handler) families(snap *snapshot) []*dto.MetricFamily {
 	return append(out, h.counted()...)
 }
 
-// counted are the metrics the readings counted.
+// counted are the metrics the readings counted. A lockable_waiters gauge
+// belongs here once core.Status tells the waiters (the fair queue): today
+// a waiting process leaves no trace in the lab that a reading could see.
 func (h *Handler) counted() []*dto.MetricFamily {
 	s := h.follow.stats
 	s.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,4 +108,26 @@ func TestMountedUnderAPrefix(t *testing.T) {
 	}
 	events := openEvents(t, srv+"/lab/events")
 	assert.Equal(t, "status", events.next(t).name)
+}
+
+// An idle stream sends a comment every heartbeat, so that proxies keep it
+// open; it starts by telling the browser how soon to reconnect.
+func TestIdleStreamsSendHeartbeats(t *testing.T) {
+	lab := newTestLab(t, phones(1)...)
+	_, srv := serveLab(t, lab, optionFunc(func(c *config) { c.heartbeat = 20 * time.Millisecond }))
+	ctx, cancel := context.WithTimeout(t.Context(), seeWithin)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/events", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var seen strings.Builder
+	buf := make([]byte, 4096)
+	for !strings.Contains(seen.String(), ": keep-alive\n\n: keep-alive\n\n") {
+		n, err := resp.Body.Read(buf)
+		require.NoError(t, err, "read so far: %q", seen.String())
+		seen.Write(buf[:n])
+	}
+	assert.True(t, strings.HasPrefix(seen.String(), "retry: 2000\n\nid: 1\nevent: status\ndata: {"), "%q", seen.String())
 }
