@@ -130,7 +130,7 @@ func (f *follower) refresh(parent context.Context) (unsettled bool) {
 	if prev.sameReading(st, err, text, listErr) {
 		return err == nil && undescribed(st) // nothing to encode: the reading a second ago, again
 	}
-	next, encErr := newSnapshot(prev, at, st, err, newListDoc(text, listErr, at), f.source)
+	next, encErr := newSnapshot(prev, at, st, err, newListDoc(prev.list, text, listErr, at), f.source)
 	if encErr != nil {
 		f.cfg.log.Error("cannot encode the lab", "err", encErr)
 		return false

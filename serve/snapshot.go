@@ -62,9 +62,6 @@ type envelope struct {
 // st or the error err that reading it gave, and the resources list.
 func newSnapshot(prev *snapshot, at time.Time, st core.Status, err error, list listDoc, source string) (*snapshot, error) {
 	s := &snapshot{seq: prev.seq + 1, at: at, err: err, list: list, next: make(chan struct{})}
-	if s.list.etag == prev.list.etag {
-		s.list.modified = prev.list.modified
-	}
 	if err == nil {
 		if err := s.encode(st); err != nil {
 			return nil, err
@@ -167,11 +164,14 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// newListDoc is the list doc of text, first seen at at, or of the error
-// that reading the list gave.
-func newListDoc(text string, err error, at time.Time) listDoc {
-	if err != nil {
+// newListDoc is the list doc of text, first seen at at unless prev has
+// the same text, or of the error that reading the list gave.
+func newListDoc(prev listDoc, text string, err error, at time.Time) listDoc {
+	switch {
+	case err != nil:
 		return listDoc{err: err}
+	case prev.err == nil && prev.etag != "" && text == prev.text:
+		return prev // no need to hash it again
 	}
 	sum := sha256.Sum256([]byte(text))
 	return listDoc{text: text, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, modified: at}
