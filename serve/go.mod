@@ -14,6 +14,8 @@ require (
 	github.com/go-lockable/lockable v0.0.0-00010101000000-000000000000
 	github.com/go-lockable/lockable/etcd v0.0.0-00010101000000-000000000000
 	github.com/prometheus/client_model v0.6.3
+	// v0.72.1: the newest whose expfmt does not link pandatix/go-abnf,
+	// and with it go/parser and go/printer, into the lockable command.
 	github.com/prometheus/common v0.72.1
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0

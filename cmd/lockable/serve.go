@@ -30,8 +30,11 @@ func (c *cli) serve(ctx context.Context, o *options, args []string) error {
 	if _, err := c.config(o); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, stopSignals()...)
-	defer stop()
+	if sigs := stopSignals(); len(sigs) > 0 { // with none, NotifyContext would take every signal
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, sigs...)
+		defer stop()
+	}
 	src := provider.Open(o.resources)
 	connect, cancel := context.WithTimeout(ctx, connectBound)
 	lk, err := c.openWith(connect, o, src)
@@ -50,9 +53,10 @@ func (c *cli) serve(ctx context.Context, o *options, args []string) error {
 	return h.Serve(ctx, ln) // it logs when the lab cannot be read, and when it can again
 }
 
-// stopSignals are the signals that stop lockable serve: SIGINT and
-// SIGTERM, unless lockable was started with them ignored (nohup, a
-// script's background job).
+// stopSignals are the signals that stop lockable serve: SIGTERM, and
+// SIGINT unless lockable was started with it ignored (a script's
+// background job). Go keeps an inherited ignore only for SIGHUP and
+// SIGINT, so SIGTERM is always one of them.
 func stopSignals() []os.Signal {
 	var out []os.Signal
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
