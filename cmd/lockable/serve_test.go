@@ -33,7 +33,8 @@ type serverKey struct {
 // starts lockable serve --listen 127.0.0.1:0 with the flags, in a session
 // of its own as a service manager would, its stderr in NAME.log and its
 // pid in NAME.pid, and waits until it says it serves (or ends). The
-// script stops it with stopserve; if the script ends first, it is killed.
+// script stops it with stopserve; if the script ends first, it is killed,
+// and on Linux so it is if the test binary dies.
 func cmdStartServe(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
 		ts.Fatalf("usage: startserve NAME [flags...]")
@@ -45,6 +46,7 @@ func cmdStartServe(ts *testscript.TestScript, neg bool, args []string) {
 	cmd := exec.Command(lookPath(ts, "lockable"), append([]string{"serve", "--listen", "127.0.0.1:0"}, args[1:]...)...)
 	cmd.Dir, cmd.Env, cmd.Stderr = ts.MkAbs("."), scriptEnv(ts), log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	dieWithParent(cmd.SysProcAttr) // and if the test binary dies first (Linux)
 	ts.Check(cmd.Start())
 	servers.Store(serverKey{ts, name}, cmd)
 	ts.Defer(func() {
