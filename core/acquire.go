@@ -643,5 +643,6 @@ func (l *Lockable) holderFor(a *Allocation, owner string) Holder {
 		Since:        a.start.UTC(),
 		Requirements: json.RawMessage(a.reqs.String()),
 		Owner:        owner,
+		Queued:       a.queued,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/internal/lockbackend"
+	"github.com/go-lockable/lockable/provider"
 )
 
 // Changes returns a channel that receives a value at once, and then soon
@@ -16,9 +17,10 @@ import (
 //
 // Watching costs what waiting does: the lock folder's file watcher, or
 // the backend's watch, runs while a Changes channel is open. A changed
-// resources list is noticed within a second, and so is a release that
-// makes no event where the system does not tell of a dead holder's
-// files being closed (systems other than Linux).
+// resources list, or one that cannot be read any more (or can again), is
+// noticed within a second, and so is a release that makes no event where
+// the system does not tell of a dead holder's files being closed
+// (systems other than Linux).
 func (l *Lockable) Changes(ctx context.Context) <-chan struct{} {
 	out := make(chan struct{}, 1)
 	out <- struct{}{} // the lab as it is now
@@ -56,7 +58,7 @@ func (l *Lockable) watchChanges(ctx context.Context, out chan<- struct{}) {
 		default: // a value not yet received stands for this one too
 		}
 	}
-	list, _ := l.src.Resources(ctx)
+	list, err := l.src.Resources(ctx)
 	tell() // the watch and the list are in place: what changed before is seen now
 	tick := time.NewTicker(reloadEvery)
 	defer tick.Stop()
@@ -67,13 +69,21 @@ func (l *Lockable) watchChanges(ctx context.Context, out chan<- struct{}) {
 		case <-sub.Changed():
 			tell()
 		case <-tick.C:
-			now, err := l.src.Resources(ctx)
-			if err == nil && !sameList(now, list) {
-				list = now
-				tell()
-			} else if l.locks.Polls() {
+			now, nowErr := l.src.Resources(ctx)
+			if newList(list, err, now, nowErr) || l.locks.Polls() {
 				tell()
 			}
+			list, err = now, nowErr
 		}
 	}
+}
+
+// newList reports whether a reload of the resources list changed what it
+// gives: another list, or a list that could not be read before or cannot
+// now.
+func newList(before []provider.Resource, beforeErr error, now []provider.Resource, nowErr error) bool {
+	if (beforeErr != nil) != (nowErr != nil) {
+		return true
+	}
+	return nowErr == nil && !sameList(before, now)
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-lockable/lockable/provider"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -78,4 +80,29 @@ func TestChangesEndWithTheirContextAndWithClose(t *testing.T) {
 	// After Close, a new channel is closed at once.
 	_, open = <-l.Changes(t.Context())
 	require.False(t, open)
+}
+
+// A reload tells when it gives another list, and when the list stops or
+// starts being readable: on a backend that makes an event for every
+// release (etcd), nothing else would tell that the list broke.
+func TestNewListCountsReadabilityAsAChange(t *testing.T) {
+	one, err := provider.List(phones(1)).Resources(t.Context())
+	require.NoError(t, err)
+	two, err := provider.List(phones(2)).Resources(t.Context())
+	require.NoError(t, err)
+	broken := provider.ErrUnavailable
+	for _, tc := range []struct {
+		name              string
+		before, now       []provider.Resource
+		beforeErr, nowErr error
+		want              bool
+	}{
+		{"same list", one, one, nil, nil, false},
+		{"another list", one, two, nil, nil, true},
+		{"broke", one, nil, nil, broken, true},
+		{"still broken", nil, nil, broken, broken, false},
+		{"mended", nil, one, broken, nil, true},
+	} {
+		assert.Equal(t, tc.want, newList(tc.before, tc.beforeErr, tc.now, tc.nowErr), tc.name)
+	}
 }

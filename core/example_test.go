@@ -122,6 +122,20 @@ func ExampleLockable_Status() {
 	// pixel-6-01 offline but online: want true, have false
 }
 
+func ExampleFit_Reason() {
+	lk, cleanup := newExampleLockable()
+	defer cleanup()
+
+	st, _ := lk.Status(context.Background(), query.MustParse(`{"os": "android", "ram_gb": {"$gte": 8}}`))
+	for _, r := range st.Resources {
+		fmt.Printf("%s: %s\n", r.Resource.ID(), r.Reason())
+	}
+	// Output:
+	// pixel-7-01: fits
+	// iphone-14-01: os: want "android", have "ios"; ram_gb: want {"$gte":8}, have 6
+	// pixel-6-01: online: want true, have false
+}
+
 func ExampleLockable_TryLock() {
 	lk, cleanup := newExampleLockable()
 	defer cleanup()

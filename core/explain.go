@@ -26,15 +26,25 @@ type Fit struct {
 // Fits reports whether the resource meets every condition.
 func (f Fit) Fits() bool { return len(f.Mismatches) == 0 }
 
+// String is the resource's id and its Reason: "iphone-14-01: os: want
+// "android", have "ios"".
 func (f Fit) String() string {
+	return f.Resource.ID() + ": " + f.Reason()
+}
+
+// Reason says how the resource measures up, as lockable status --explain
+// and the dashboard of lockable serve show it: "fits", or each condition
+// it fails, separated by "; " (`os: want "android", have "ios"; ram_gb:
+// want {"$gte":8}, have 6`).
+func (f Fit) Reason() string {
 	if f.Fits() {
-		return f.Resource.ID() + ": fits"
+		return "fits"
 	}
 	parts := make([]string, len(f.Mismatches))
 	for i, m := range f.Mismatches {
 		parts[i] = m.String()
 	}
-	return f.Resource.ID() + ": " + strings.Join(parts, "; ")
+	return strings.Join(parts, "; ")
 }
 
 // UnknownField is a field the requirements name that no resource has,

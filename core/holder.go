@@ -30,6 +30,36 @@ type Holder struct {
 	Requirements json.RawMessage `json:"requirements,omitempty"`
 	// Owner is the free-form label of WithOwner: a test's name, a command.
 	Owner string `json:"owner,omitempty"`
+	// Queued is how long the holder waited for the resource before it got
+	// it (Allocation.QueueTime), written as "queued_seconds"; 0 when the
+	// lock does not say (another tool's, or an older lockable's).
+	Queued time.Duration `json:"-"`
+}
+
+// plainHolder is Holder without its methods, for its JSON form.
+type plainHolder Holder
+
+// holderJSON is Holder's JSON form: its fields, and Queued in seconds.
+type holderJSON struct {
+	plainHolder
+	QueuedSeconds float64 `json:"queued_seconds,omitempty"`
+}
+
+// MarshalJSON renders the holder as lock files and status --json have it:
+// the fields' tags, and Queued as "queued_seconds".
+func (h Holder) MarshalJSON() ([]byte, error) {
+	return json.Marshal(holderJSON{plainHolder(h), h.Queued.Seconds()})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (h *Holder) UnmarshalJSON(data []byte) error {
+	var j holderJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*h = Holder(j.plainHolder)
+	h.Queued = time.Duration(j.QueuedSeconds * float64(time.Second))
+	return nil
 }
 
 // String describes the holder in a few words for messages, such as

@@ -43,6 +43,8 @@ func TestLockWritesHolderAndUnlockEmptiesFile(t *testing.T) {
 	assert.Equal(t, testHost, h.Hostname)
 	assert.Equal(t, "TestOwner", h.Owner)
 	assert.JSONEq(t, a.Requirements().String(), string(h.Requirements))
+	assert.InDelta(t, a.QueueTime().Seconds(), h.Queued.Seconds(), 1e-9, "the lock says how long the holder waited")
+	assert.Positive(t, h.Queued)
 
 	require.NoError(t, a.Unlock())
 	content, err = os.ReadFile(filepath.Join(dir, "phone-0.pid"))

@@ -311,3 +311,49 @@ func TestFrozenHolderLearnsItLostTheLock(t *testing.T) {
 	assert.NoError(t, a.Err())
 	require.NoError(t, a.Unlock())
 }
+
+// Lockable.Changes follows the lab on etcd too: a lock taken by another
+// process (a put, which a waiter's watch leaves out) and its release.
+func TestChangesFollowAnotherProcess(t *testing.T) {
+	lb := newLab(t, 1, "10s")
+	lk := lb.lockable(t, "host-a")
+	changes := lk.Changes(t.Context())
+	require.True(t, receivedWithin(changes, 10*time.Second), "the watch of every change is up")
+
+	p := start(t, lb, "hold", "host-b", t.TempDir())
+	p.line(t, 30*time.Second)
+	nextChange(t, lk, changes, core.Held)
+	p.stdin.Close()
+	assert.Zero(t, p.wait(t, 10*time.Second))
+	nextChange(t, lk, changes, core.Free)
+}
+
+// nextChange waits for values on changes until Status shows s0 in state
+// want after one, failing when none brings it within 10 s.
+func nextChange(t *testing.T, lk *core.Lockable, changes <-chan struct{}, want core.State) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case _, ok := <-changes:
+			require.True(t, ok, "Changes closed while waiting for s0 to be %v", want)
+		case <-deadline:
+			t.Fatalf("no change brought s0 to %v within 10s", want)
+		}
+		st, err := lk.Status(t.Context(), nil)
+		require.NoError(t, err)
+		if st.Resources[0].State == want {
+			return
+		}
+	}
+}
+
+// receivedWithin reports whether a value comes on ch within d.
+func receivedWithin(ch <-chan struct{}, d time.Duration) bool {
+	select {
+	case _, ok := <-ch:
+		return ok
+	case <-time.After(d):
+		return false
+	}
+}

@@ -13,7 +13,9 @@
 // When nothing changed since the previous call, Resources returns the very
 // same slice as before, so callers can reuse work by comparing slices; the
 // slice is shared and must be treated as read-only. The sources are safe
-// for concurrent use and honour ctx.
+// for concurrent use and honour ctx. Each source of this package also has
+// ResourcesText, which gives the text the list was read from along with
+// it, for a server that passes the list on as it is (lockable serve).
 //
 // Ids become lock file names (<lock folder>/<id>.pid), so an id must be a
 // safe file name: ids that are empty, "." or "..", that contain '/', '\',

@@ -58,30 +58,40 @@ func (s *FileSource) Path() string {
 // Resources may block while another goroutine reads the file; it honours
 // ctx while waiting.
 func (s *FileSource) Resources(ctx context.Context) ([]Resource, error) {
+	res, _, err := s.ResourcesText(ctx)
+	return res, err
+}
+
+// ResourcesText is Resources, and also returns the text the list was read
+// from: the file's content, without a leading byte order mark. The text is
+// empty when err is not nil. A server of the list (lockable serve's
+// /resources.json) sends these bytes, so that its clients see the list as
+// the file has it.
+func (s *FileSource) ResourcesText(ctx context.Context) ([]Resource, string, error) {
 	if s.absErr != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrUnavailable, s.path, s.absErr)
+		return nil, "", fmt.Errorf("%w: %s: %w", ErrUnavailable, s.path, s.absErr)
 	}
 	if err := s.gate.lock(ctx); err != nil {
-		return nil, fmt.Errorf("waiting to read resources list %s: %w", s.path, err)
+		return nil, "", fmt.Errorf("waiting to read resources list %s: %w", s.path, err)
 	}
 	defer s.gate.unlock()
 	info, err := os.Stat(s.path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return nil, "", fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	if s.last != nil && s.last.snap.unchanged(info) {
-		return s.last.resources, s.last.err
+		return s.last.result()
 	}
 	if info.Size() > s.cfg.maxSize {
-		return nil, fmt.Errorf("%w: %s is %d bytes, over the limit of %d bytes; raise it with WithMaxSize", ErrUnavailable, s.path, info.Size(), s.cfg.maxSize)
+		return nil, "", fmt.Errorf("%w: %s is %d bytes, over the limit of %d bytes; raise it with WithMaxSize", ErrUnavailable, s.path, info.Size(), s.cfg.maxSize)
 	}
 	load, err := s.load(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	s.logLoad(load)
 	s.last = load
-	return load.resources, load.err
+	return load.result()
 }
 
 // logLoad tells the logger about a list read again.

@@ -40,6 +40,7 @@ type fetchResult struct {
 	seq       uint64
 	shareable bool
 	resources []Resource
+	text      string
 	err       error
 }
 
@@ -82,28 +83,41 @@ func (s *HTTPSource) URL() string {
 // A call whose ctx is done already makes no request: it gets the last list
 // received, if there is one, and ctx's error otherwise.
 func (s *HTTPSource) Resources(ctx context.Context) ([]Resource, error) {
+	res, _, err := s.ResourcesText(ctx)
+	return res, err
+}
+
+// ResourcesText is Resources, and also returns the text the list was read
+// from: the body of the response that gave it (the last 200's body when
+// the server answered 304), without a leading byte order mark. The text is
+// empty when err is not nil.
+func (s *HTTPSource) ResourcesText(ctx context.Context) ([]Resource, string, error) {
 	if s.urlErr != nil {
-		return nil, s.urlErr
+		return nil, "", s.urlErr
 	}
 	seen := s.started.Load()
 	if err := s.gate.lock(ctx); err != nil {
-		return nil, fmt.Errorf("waiting to fetch resources list %s: %w", s.display, err)
+		return nil, "", fmt.Errorf("waiting to fetch resources list %s: %w", s.display, err)
 	}
 	defer s.gate.unlock()
 	if r := s.recent; r.shareable && r.seq > seen {
-		return r.resources, r.err
+		return r.resources, r.text, r.err
 	}
 	if err := ctx.Err(); err != nil {
 		if s.cache.filled {
-			return s.cache.resources, s.cache.err
+			return s.cache.result()
 		}
-		return nil, fmt.Errorf("fetching resources list %s: %w", s.display, err)
+		return nil, "", fmt.Errorf("fetching resources list %s: %w", s.display, err)
 	}
 	seq := s.started.Add(1)
 	res, err := s.fetch(ctx)
 	err = s.secrets.Error(err) // whatever the error quotes
-	s.recent = fetchResult{seq: seq, shareable: ctx.Err() == nil, resources: res, err: err}
-	return res, err
+	text := ""
+	if err == nil {
+		_, text, _ = s.cache.result() // a fetch that succeeds leaves its list there
+	}
+	s.recent = fetchResult{seq: seq, shareable: ctx.Err() == nil, resources: res, text: text, err: err}
+	return res, text, err
 }
 
 // unwrapURLError drops the URL from the *url.Error that net/url and

@@ -14,6 +14,7 @@ const listName = "list"
 // call returns the same slice, or the same error.
 type ListSource struct {
 	resources []Resource
+	text      string
 	err       error
 }
 
@@ -28,12 +29,22 @@ func List(items []map[string]any) *ListSource {
 		return &ListSource{err: err}
 	}
 	res, err := validate(listName, text, false)
-	return &ListSource{resources: res, err: err}
+	if err != nil {
+		return &ListSource{err: err}
+	}
+	return &ListSource{resources: res, text: text}
 }
 
 // Resources returns the list; ctx is not used, as nothing blocks.
 func (s *ListSource) Resources(context.Context) ([]Resource, error) {
 	return s.resources, s.err
+}
+
+// ResourcesText is Resources, and also returns the list as JSON text: one
+// array of the items as List encoded them. The text is empty when the
+// list has an error.
+func (s *ListSource) ResourcesText(context.Context) ([]Resource, string, error) {
+	return s.resources, s.text, s.err
 }
 
 // encodeList writes items as one JSON array, without HTML escaping so that

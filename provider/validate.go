@@ -40,6 +40,15 @@ func (p parsed) next(name, text string) parsed {
 	return parsed{text: text, resources: res, err: err, filled: true}
 }
 
+// result is what a source returns for p: the resources and the text, or
+// the error and no text.
+func (p parsed) result() ([]Resource, string, error) {
+	if p.err != nil {
+		return nil, "", p.err
+	}
+	return p.resources, trimBOM(p.text), nil
+}
+
 // validate checks text; positions says whether to report line:column (a
 // List has no text of its own to point into).
 func validate(name, text string, positions bool) ([]Resource, error) {

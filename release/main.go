@@ -16,7 +16,7 @@ const usage = `usage:
   go run ./release rehearse [-version V] [-keep]   publish the work tree into a local proxy and use it
   go run ./release prepare VERSION                 require the siblings at VERSION, with their hashes
   go run ./release check VERSION                   is the work tree ready to tag VERSION?
-  go run ./release tag VERSION                     check, then tag the three modules in order
+  go run ./release tag VERSION                     check, then tag the four modules in order
 `
 
 // run is the whole program; it returns the exit status.

@@ -26,11 +26,12 @@ type mod struct {
 
 const libPath = "github.com/go-lockable/lockable"
 
-// modules are the three modules, each after those it requires.
+// modules are the four modules, each after those it requires.
 var modules = []mod{
 	{path: libPath, dir: "."},
 	{path: libPath + "/etcd", dir: "etcd", deps: []string{libPath}},
-	{path: libPath + "/cmd/lockable", dir: "cmd/lockable", deps: []string{libPath, libPath + "/etcd"}},
+	{path: libPath + "/serve", dir: "serve", deps: []string{libPath, libPath + "/etcd"}}, // etcd for its tests
+	{path: libPath + "/cmd/lockable", dir: "cmd/lockable", deps: []string{libPath, libPath + "/etcd", libPath + "/serve"}},
 }
 
 // repo is the repository's work tree.

@@ -98,6 +98,7 @@ func rehearse(r repo, work, version string, log func(string, ...any)) error {
 	}{
 		{"go install the command", installCommand},
 		{"go get the etcd module alone", getEtcd},
+		{"go get the serve module alone", getServe},
 		{"go test with lockabletest", testWithLockabletest},
 	} {
 		log("%s", step.name)
@@ -185,6 +186,70 @@ func main() {
 		return err
 	}
 	if strings.TrimSpace(out) != "linked" {
+		return fmt.Errorf("the program printed %q", out)
+	}
+	return nil
+}
+
+// getServe adds the serve module alone to a new module and runs a
+// program that mounts the dashboard and reads the lab's status from it.
+func getServe(s *sandbox, version string) error {
+	err := s.write("serveuser", map[string]string{
+		"go.mod": "module example.com/serveuser\n\ngo 1.26\n",
+		"main.go": `package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+
+	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/provider"
+	"github.com/go-lockable/lockable/serve"
+)
+
+func main() {
+	src := provider.List([]map[string]any{{"id": "p1", "hostname": "h", "online": true}})
+	lk, err := core.New(context.Background(), src, core.WithHostname("h"), core.WithLockFolder(os.Args[1]))
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	defer lk.Close()
+	h := serve.New(lk, src)
+	defer h.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + "/api/status")
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Print(string(body))
+}
+`,
+	})
+	if err != nil {
+		return err
+	}
+	for _, args := range [][]string{
+		{"get", libPath + "/serve@" + version},
+		{"mod", "tidy"},
+		{"build", "-o", "serveuser", "."},
+	} {
+		if _, err := s.run("serveuser", nil, "go", args...); err != nil {
+			return err
+		}
+	}
+	out, err := s.run("serveuser", nil, filepath.Join(s.dir, "serveuser", "serveuser"), filepath.Join(s.dir, "serveuser-locks"))
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(out, `{"version":1,"hostname":"h","resources":[{"id":"p1","state":"free"`) {
 		return fmt.Errorf("the program printed %q", out)
 	}
 	return nil

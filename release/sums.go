@@ -71,7 +71,7 @@ func (r repo) goSum(m mod, siblings map[string]built) ([]byte, error) {
 	return []byte(strings.Join(lines, "\n") + "\n"), nil
 }
 
-// buildAll builds the three modules at version, each with a go.sum that
+// buildAll builds the four modules at version, each with a go.sum that
 // holds its siblings' hashes at version.
 func (r repo) buildAll(version string) ([]built, error) {
 	byPath := map[string]built{}

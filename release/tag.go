@@ -131,7 +131,7 @@ func (r repo) clean(allowed ...string) error {
 }
 
 // newerThanTags fails unless version is newer than every tag of the
-// three modules.
+// four modules.
 func (r repo) newerThanTags(version string) error {
 	out, err := r.git("tag", "--list")
 	if err != nil {

@@ -17,12 +17,17 @@ import (
 // folder, or in the backend that --backend (or LOCKABLE_BACKEND) names,
 // reached within ctx. Close it when done.
 func (c *cli) open(ctx context.Context, o *options) (*core.Lockable, error) {
+	return c.openWith(ctx, o, provider.Open(o.resources))
+}
+
+// openWith is open with the resources source given.
+func (c *cli) openWith(ctx context.Context, o *options, src core.Source) (*core.Lockable, error) {
 	if err := o.checkBackend(); err != nil {
 		return nil, err
 	}
 	cfg := config.Config{LockFolder: o.lockFolder, Hostname: o.hostname, Backend: o.backend}
 	opts := append(cfg.Options(), core.WithLogger(slog.New(errorLines{c: c})))
-	return core.New(ctx, provider.Open(o.resources), opts...)
+	return core.New(ctx, src, opts...)
 }
 
 // checkBackend refuses --lock-folder together with another backend,

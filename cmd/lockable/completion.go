@@ -34,6 +34,7 @@ _lockable() {
         status) COMPREPLY=($(compgen -W "--requirements --json --explain --resources --lock-folder --backend --hostname" -- "$cur")) ;;
         maintain) COMPREPLY=($(compgen -W "--note --for --end --resources --lock-folder --backend --hostname" -- "$cur")) ;;
         validate) COMPREPLY=($(compgen -W "--resources" -- "$cur")) ;;
+        serve) COMPREPLY=($(compgen -W "--listen --resources --lock-folder --backend --hostname" -- "$cur")) ;;
         completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")) ;;
         version) COMPREPLY=() ;;
         *) if declare -F _command_offset >/dev/null; then _command_offset "$i"; else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
@@ -47,7 +48,7 @@ _lockable() {
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$flags" -- "$cur"))
     else
-        COMPREPLY=($(compgen -W "status maintain validate version completion" -- "$cur") $(compgen -c -- "$cur"))
+        COMPREPLY=($(compgen -W "status maintain validate serve version completion" -- "$cur") $(compgen -c -- "$cur"))
     fi
 }
 complete -F _lockable -o default lockable
@@ -86,13 +87,14 @@ _lockable() {
         '*:: :->rest'
     case $state in
     first)
-        _alternative 'subcommands:subcommand:(status maintain validate version completion)' 'commands:command:_command_names -e'
+        _alternative 'subcommands:subcommand:(status maintain validate serve version completion)' 'commands:command:_command_names -e'
         ;;
     rest)
         case $line[1] in
         status) _arguments '--requirements[what the resources must be]:requirements: ' '--json[print JSON]' '--explain[why each resource does or does not fit]' '--resources[resources list]:file:_files' '--lock-folder[lock folder]:directory:_directories' '--backend[lock backend]:URL: ' '--hostname[host]:hostname:_hosts' ;;
         maintain) _arguments '--note[why it is out of service]:note: ' '--for[how long]:duration: ' '--end[put it back in service]' '--resources[resources list]:file:_files' '--lock-folder[lock folder]:directory:_directories' '--backend[lock backend]:URL: ' '--hostname[host]:hostname:_hosts' ;;
         validate) _arguments '--resources[resources list]:file:_files' ;;
+        serve) _arguments '--listen[where the page answers]:host\:port: ' '--resources[resources list]:file:_files' '--lock-folder[lock folder]:directory:_directories' '--backend[lock backend]:URL: ' '--hostname[host]:hostname:_hosts' ;;
         completion) _values shell bash zsh fish ;;
         version) ;;
         *) _normal ;;
@@ -126,7 +128,7 @@ function __lockable_no_command
     end
     return 0
 end
-complete -c lockable -n __lockable_no_command -f -a 'status maintain validate version completion' -d subcommand
+complete -c lockable -n __lockable_no_command -f -a 'status maintain validate serve version completion' -d subcommand
 complete -c lockable -n __lockable_no_command -f -a '(__fish_complete_command)'
 complete -c lockable -n __lockable_no_command -l resources -r -F -d 'resources list, a JSON file or URL'
 complete -c lockable -n __lockable_no_command -l requirements -x -d 'what the resource must be'
@@ -154,5 +156,6 @@ complete -c lockable -n '__fish_seen_subcommand_from status' -l json -d 'print J
 complete -c lockable -n '__fish_seen_subcommand_from maintain' -l note -x -d 'why it is out of service'
 complete -c lockable -n '__fish_seen_subcommand_from maintain' -l for -x -d 'how long'
 complete -c lockable -n '__fish_seen_subcommand_from maintain' -l end -d 'put it back in service'
+complete -c lockable -n '__fish_seen_subcommand_from serve' -l listen -x -d 'where the page answers: host:port'
 complete -c lockable -n '__fish_seen_subcommand_from completion' -f -a 'bash zsh fish'
 `

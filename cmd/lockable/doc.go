@@ -5,6 +5,7 @@
 //	lockable status [--requirements REQS] [--json] [--explain]
 //	lockable maintain [ID --note TEXT [--for DURATION] | --end ID]
 //	lockable validate [--resources FILE|URL]
+//	lockable serve [--listen ADDR]
 //	lockable version
 //	lockable completion bash|zsh|fish
 //
@@ -154,7 +155,7 @@
 //
 // # Subcommands
 //
-// status, maintain, validate, version and completion are subcommands only as the
+// status, maintain, validate, serve, version and completion are subcommands only as the
 // first word, with no "--" before it: lockable -- status runs a program
 // called status. Flags of the run form may come before them
 // (lockable --resources lab.json status).
@@ -177,6 +178,12 @@
 //   - validate checks the resources list as --validate-only does: every
 //     problem on a line, "file:line:column: [index]: message", then exit
 //     125; a valid list prints "NAME: valid, N resources".
+//   - serve serves the lab on one page, live, with its API, the resources
+//     list and metrics (package serve), on --listen (default
+//     127.0.0.1:7878: this host only), until SIGINT or SIGTERM, then
+//     shuts down gracefully and exits 0. It only reads: it takes nothing.
+//     It says on stderr where it listens, and when the lab cannot be read
+//     (and can again); a --listen that cannot be listened on exits 125.
 //   - --explain on a run that finds nothing fitting (or times out) prints,
 //     for each requirement, why each resource does or does not fit.
 //

@@ -18,6 +18,10 @@ const (
 	defaultResources = "./resources.json"
 	defaultTimeout   = time.Second
 	defaultKillAfter = 10 * time.Second
+	// defaultListen is where lockable serve listens: this host only (the
+	// page is for a lab's people, exposing it is a decision), on a port
+	// that no common service or development server takes by default.
+	defaultListen = "127.0.0.1:7878"
 )
 
 // options are the flags of every form of the command line. Each form
@@ -27,6 +31,7 @@ type options struct {
 	lockFolder   string
 	backend      string
 	hostname     string
+	listen       string
 	timeout      time.Duration
 	requirements []string
 	count        int
@@ -60,6 +65,7 @@ func newOptions() *options {
 		timeout:   defaultTimeout,
 		count:     1,
 		killAfter: defaultKillAfter,
+		listen:    defaultListen,
 		set:       map[string]bool{},
 	}
 }
@@ -107,6 +113,13 @@ func (o *options) statusFlags(fs *flag.FlagSet) {
 	fs.Var((*requirementsValue)(&o.requirements), "requirements", "")
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.explain, "explain", false, "")
+	fs.BoolVar(&o.pyCompat, "py-compat", o.pyCompat, "")
+}
+
+// serveFlags registers the flags of lockable serve.
+func (o *options) serveFlags(fs *flag.FlagSet) {
+	o.source(fs)
+	fs.StringVar(&o.listen, "listen", o.listen, "")
 	fs.BoolVar(&o.pyCompat, "py-compat", o.pyCompat, "")
 }
 

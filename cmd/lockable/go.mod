@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/go-lockable/lockable v0.0.0-00010101000000-000000000000
 	github.com/go-lockable/lockable/etcd v0.0.0-00010101000000-000000000000
+	github.com/go-lockable/lockable/serve v0.0.0-00010101000000-000000000000
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tidwall/gjson v1.20.2
@@ -13,15 +14,20 @@ require (
 
 require (
 	github.com/fsnotify/fsnotify v1.10.1 // indirect
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
+	github.com/prometheus/client_model v0.6.3 // indirect
+	github.com/prometheus/common v0.72.1 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.3.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/tools v0.51.0 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 )
 
-// Released together with the lockable and etcd modules; these point at
-// the copies beside it.
+// Released together with the lockable, etcd and serve modules; these
+// point at the copies beside it.
 replace (
 	github.com/go-lockable/lockable => ../..
 	github.com/go-lockable/lockable/etcd => ../../etcd
+	github.com/go-lockable/lockable/serve => ../../serve
 )

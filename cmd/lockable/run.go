@@ -66,6 +66,8 @@ func (c *cli) main(ctx context.Context, args []string) (int, error) {
 		return exitOK, c.validate(ctx, o, rest[1:])
 	case "maintain":
 		return exitOK, c.maintain(ctx, o, rest[1:])
+	case "serve":
+		return exitOK, c.serve(ctx, o, rest[1:])
 	case "version":
 		return exitOK, c.version(rest[1:])
 	case "completion":

@@ -88,6 +88,13 @@ func TestScripts(t *testing.T) {
 			"gone":   cmdGone,
 			"ctrlc":  cmdCtrlC,
 			"queued": cmdQueued,
+			// lockable serve
+			"get":        cmdGet,
+			"waitget":    cmdWaitGet,
+			"portfree":   cmdPortFree,
+			"servedat":   cmdServedAt,
+			"startserve": cmdStartServe,
+			"stopserve":  cmdStopServe,
 		},
 	})
 }

@@ -117,7 +117,7 @@ func writeTable(w io.Writer, rows []row, explain bool, now time.Time) error {
 			line += "\t" + leaseColumns(r.status)
 		}
 		if explain {
-			line += "\t" + fitText(r.status.Fit)
+			line += "\t" + r.status.Reason()
 		}
 		if maintenance {
 			line += "\t" + maintenanceColumn(r.status.Maintenance)
@@ -190,18 +190,6 @@ func leaseColumns(st core.ResourceStatus) string {
 		ttl = st.TTL.Round(time.Second).String()
 	}
 	return token + "\t" + ttl
-}
-
-// fitText is "fits" or the conditions the resource fails.
-func fitText(f core.Fit) string {
-	if f.Fits() {
-		return "fits"
-	}
-	parts := make([]string, len(f.Mismatches))
-	for i, m := range f.Mismatches {
-		parts[i] = m.String()
-	}
-	return strings.Join(parts, "; ")
 }
 
 // writeJSON writes the status as core renders it: one JSON object,

@@ -8,6 +8,7 @@ const usage = `Usage:
   lockable status [--requirements REQS] [--json] [--explain]
   lockable maintain [ID --note TEXT [--for DURATION] | --end ID]
   lockable validate [--resources FILE|URL]
+  lockable serve [--listen ADDR]
   lockable version
   lockable completion bash|zsh|fish
 
@@ -74,6 +75,9 @@ Flags:
                          resource does or does not fit
   -q, --quiet            do not say what lockable waits for
   --validate-only        check the resources list, run nothing
+  --listen ADDR          lockable serve: where the page and its API answer
+                         (default 127.0.0.1:7878, this host only; :7878 is
+                         every interface of the host)
   --py-compat            behave as the Python lockable where lockable
                          differs: the lock folder defaults to the current
                          directory, values are Python's (True, ['a', 'b']),
@@ -145,6 +149,10 @@ Examples:
 
   # check a resources list
   lockable validate --resources lab.json
+
+  # the lab on one page, live: http://127.0.0.1:7878/ (also /api/status,
+  # /resources.json, /metrics, /healthz); read-only
+  lockable serve --resources lab.json --lock-folder /var/lib/lockable
 `
 
 // help prints the usage on stdout.

@@ -11,7 +11,7 @@ import (
 // TestUsageNamesEveryFlag keeps --help and the flags in step.
 func TestUsageNamesEveryFlag(t *testing.T) {
 	o := newOptions()
-	for _, register := range []func(*flag.FlagSet){o.runFlags, o.statusFlags, o.maintainFlags, o.validateFlags} {
+	for _, register := range []func(*flag.FlagSet){o.runFlags, o.statusFlags, o.maintainFlags, o.validateFlags, o.serveFlags} {
 		fs := flagSet("lockable")
 		register(fs)
 		fs.VisitAll(func(f *flag.Flag) {
