@@ -302,3 +302,37 @@ func (l *logBuffer) String() string {
 	defer l.mu.Unlock()
 	return strings.Join(l.lines, "\n")
 }
+
+// The page shows a resource in maintenance, with who put it there and
+// why, and the waiters in the queue, in the order they are served; both
+// follow the lab without a reload.
+func TestPageShowsMaintenanceAndTheQueue(t *testing.T) {
+	lab := newTestLab(t, phones(2)...)
+	_, srv := serveLab(t, lab)
+	b := newBrowser(t, 1280, 900)
+	b.open(t, srv.URL+"/")
+	eval[bool](t, b, `window.notReloaded = true`)
+
+	other := startHolder(t, lab, "id=phone-0", "make hil")
+	other.expect(t, "locked")
+	waiter := startHolder(t, lab, "id=phone-0", "nightly flash")
+	b.until(t, "the waiter in the queue", `[...document.querySelectorAll("#queue-list li")].some((li) => li.dataset.owner === "nightly flash" && li.textContent.includes("pid `+fmt.Sprint(waiter.pid())+` (nightly flash)") && li.textContent.includes('for {"id":"phone-0"'))`)
+	assert.True(t, eval[bool](t, b, `!document.getElementById("queue").hidden`))
+
+	l, _ := lab.open(t)
+	_, err := l.StartMaintenance(t.Context(), "phone-1", "flashing firmware", 0)
+	require.NoError(t, err)
+	b.until(t, "phone-1 in maintenance", rowHas("phone-1", "state", "maintenance")+
+		` && document.querySelector('tr[data-id="phone-1"] td.holder').textContent.includes("in maintenance since ")`+
+		` && document.querySelector('tr[data-id="phone-1"] td.holder').textContent.includes(": flashing firmware")`)
+	_, err = l.EndMaintenance(t.Context(), "phone-1")
+	require.NoError(t, err)
+	b.until(t, "phone-1 back", rowHas("phone-1", "state", "free"))
+
+	_, err = fmt.Fprintln(other.stdin, "release")
+	require.NoError(t, err)
+	waiter.expect(t, "waiting") // it said so when it began to
+	waiter.expect(t, "locked")
+	b.until(t, "the queue empty again", `document.getElementById("queue").hidden`)
+	assert.True(t, eval[bool](t, b, `window.notReloaded === true`), "the page followed without a reload")
+}

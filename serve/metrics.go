@@ -3,6 +3,7 @@ package serve
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	dto "github.com/prometheus/client_model/go"
@@ -40,6 +41,7 @@ func (h *Handler) families(snap *snapshot) []*dto.MetricFamily {
 	out := []*dto.MetricFamily{
 		gauge("lockable_up", "Whether the last reading of the lab (the resources list and the locks) succeeded.", one(up)),
 		gauge("lockable_resources", "Resources by state, at the last reading of the lab; all 0 when it failed (lockable_up is 0).", byState(snap.status)...),
+		gauge("lockable_waiters", "Waiters in the lab's queue, by priority, at the last reading of the lab.", byPriority(snap.status)...),
 	}
 	if n := len(snap.status.Resources); n > 0 && n <= h.cfg.maxResourceSeries {
 		help := fmt.Sprintf("Each resource's state: one series per resource, of value 1, labelled with its id and state; only for labs of up to %d resources.", h.cfg.maxResourceSeries)
@@ -48,9 +50,7 @@ func (h *Handler) families(snap *snapshot) []*dto.MetricFamily {
 	return append(out, h.counted()...)
 }
 
-// counted are the metrics the readings counted. A lockable_waiters gauge
-// belongs here once core.Status tells the waiters (the fair queue): today
-// a waiting process leaves no trace in the lab that a reading could see.
+// counted are the metrics the readings counted.
 func (h *Handler) counted() []*dto.MetricFamily {
 	s := h.follow.stats
 	s.mu.Lock()
@@ -86,6 +86,28 @@ func byState(st core.Status) []*dto.Metric {
 	out := make([]*dto.Metric, len(order))
 	for i, name := range order {
 		out[i] = labelled(float64(counts[name]), "state", name)
+	}
+	return out
+}
+
+// byPriority counts the waiters of st's queue by priority; one series
+// of 0 when nobody waits. A lab has few priorities in use, so the label
+// stays small.
+func byPriority(st core.Status) []*dto.Metric {
+	counts := map[int]int{}
+	var order []int
+	for _, w := range st.Queue {
+		if _, ok := counts[w.Priority]; !ok {
+			order = append(order, w.Priority)
+		}
+		counts[w.Priority]++
+	}
+	if len(order) == 0 {
+		return []*dto.Metric{labelled(0, "priority", "0")}
+	}
+	out := make([]*dto.Metric, len(order))
+	for i, p := range order {
+		out[i] = labelled(float64(counts[p]), "priority", strconv.Itoa(p))
 	}
 	return out
 }

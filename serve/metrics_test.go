@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -106,8 +107,12 @@ func TestMetricsCountAHandOver(t *testing.T) {
 	first := startHolder(t, lab, "id=phone-0", "first")
 	first.expect(t, "locked")
 	events.waitFor(t, "the first holder", func(r *eventReader) bool { return r.heldBy("phone-0") == first.pid() })
+	assert.Equal(t, 0.0, value(scrape(t, srv.URL), "lockable_waiters", "priority", "0"), "nobody waits")
 	second := startHolder(t, lab, "id=phone-0", "second")
 	second.expect(t, "waiting")
+	require.Eventually(t, func() bool { // once it is queued, and the page has read the lab since
+		return value(scrape(t, srv.URL), "lockable_waiters", "priority", "0") == 1
+	}, 20*time.Second, 10*time.Millisecond, "the waiter is counted")
 	first.release(t)
 	second.expect(t, "locked")
 	events.waitFor(t, "the second holder", func(r *eventReader) bool { return r.heldBy("phone-0") == second.pid() })
@@ -116,6 +121,9 @@ func TestMetricsCountAHandOver(t *testing.T) {
 	assert.Equal(t, 1.0, value(m, "lockable_handovers_total"))
 	assert.Equal(t, 1.0, value(m, "lockable_hold_seconds"))
 	assert.Equal(t, 2.0, value(m, "lockable_wait_seconds"))
+	require.Eventually(t, func() bool { // it leaves the queue a moment after it takes the lock
+		return value(scrape(t, srv.URL), "lockable_waiters", "priority", "0") == 0
+	}, 20*time.Second, 10*time.Millisecond, "the waiter was served")
 }
 
 // A lab larger than the bound has no series per resource: the metrics

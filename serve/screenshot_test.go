@@ -19,8 +19,8 @@ import (
 var update = flag.Bool("update", false, "write doc/dashboard.png and doc/dashboard-phone.png")
 
 // TestScreenshot takes the README's pictures of the page: the bundled
-// example lab, one phone held by another process, requirements typed in
-// the box. Without -update it checks that they can be taken, and keeps
+// example lab, one phone held by another process and a job waiting for
+// it, one in maintenance, requirements typed in the box. Without -update it checks that they can be taken, and keeps
 // them in the test's temp dir.
 func TestScreenshot(t *testing.T) {
 	examples, err := filepath.Abs(filepath.Join("..", "examples", "resources.json"))
@@ -29,6 +29,10 @@ func TestScreenshot(t *testing.T) {
 	_, srv := serveLab(t, lab, WithSourceName("examples/resources.json"))
 	other := startHolder(t, lab, "id=pixel-7-01", "make hil")
 	other.expect(t, "locked")
+	startHolder(t, lab, "id=pixel-7-01", "nightly flash") // waits in the queue
+	l, _ := lab.open(t)
+	_, err = l.StartMaintenance(t.Context(), "galaxy-s23-01", "battery swollen, replacement ordered", 0)
+	require.NoError(t, err)
 
 	out := t.TempDir()
 	if *update {
@@ -44,8 +48,10 @@ func TestScreenshot(t *testing.T) {
 		b := newBrowser(t, shot.width, shot.height)
 		b.open(t, srv.URL+"/")
 		b.until(t, "pixel-7-01 held", rowHas("pixel-7-01", "state", "held")+` && document.querySelector('tr[data-id="pixel-7-01"] td.holder').textContent.includes("make hil")`)
+		b.until(t, "the waiter", `document.querySelector('#queue-list li[data-owner="nightly flash"]') !== null`)
+		b.until(t, "galaxy-s23-01 in maintenance", rowHas("galaxy-s23-01", "state", "maintenance"))
 		b.typeRequirements(t, `{"os": "android", "ram_gb": {"$gte": 8}}`)
-		b.until(t, "which fit", rowHas("galaxy-s23-01", "fits", "true"))
+		b.until(t, "which fit", rowHas("pixel-7-02", "fits", "true"))
 		ctx := b.ctx
 		var shotPNG []byte
 		func() {

@@ -9,7 +9,7 @@
   const $ = (id) => document.getElementById(id);
   // Fields of a resource's status that have their own column; any other
   // (a maintenance record, a queue) is shown under the holder.
-  const known = new Set(["id", "state", "holder", "fencing_token", "ttl_seconds", "fits", "mismatches", "resource"]);
+  const known = new Set(["id", "state", "holder", "fencing_token", "ttl_seconds", "fits", "mismatches", "resource", "maintenance"]);
   // Fields of a resource that the rows do not repeat in its description.
   const plain = new Set(["id", "hostname", "online"]);
 
@@ -178,12 +178,30 @@
   // notes are the fields of a resource's status without a column of their
   // own: what a newer server tells (a maintenance record, waiters).
   function notes(r) {
+    const parts = [];
+    if (r.maintenance) parts.push(maintenance(r.maintenance));
     const extra = Object.keys(r).filter((k) => !known.has(k));
-    if (!extra.length) return null;
+    parts.push(...extra.map((k) => k + ": " + brief(r[k])));
+    if (!parts.length) return null;
     const span = document.createElement("span");
     span.className = "note";
-    span.textContent = extra.map((k) => k + ": " + brief(r[k])).join("; ");
+    span.textContent = parts.join("; ");
     return span;
+  }
+
+  // maintenance says why a resource is out of service, as the command
+  // line does: "in maintenance since 10:02 by ana@lab-1: flashing".
+  function maintenance(m) {
+    let s = "in maintenance";
+    if (m.since) s += " since " + clock(m.since);
+    if (m.by) s += " by " + m.by;
+    if (m.until) s += ", until " + clock(m.until);
+    if (m.note) s += ": " + m.note;
+    return s;
+  }
+
+  function clock(t) {
+    return new Date(Date.parse(t)).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   }
 
   function brief(v) {
@@ -245,7 +263,13 @@
     $("queue").hidden = !waiters.length;
     $("queue-list").replaceChildren(...waiters.map((w) => {
       const li = document.createElement("li");
-      li.textContent = brief(w);
+      li.dataset.owner = w.owner || "";
+      let s = who(w);
+      if (w.priority) s += ", priority " + w.priority;
+      if (w.since) s += ", waiting " + duration((serverNow() - Date.parse(w.since)) / 1000);
+      const reqs = Array.isArray(w.requirements) ? w.requirements.map((q) => JSON.stringify(q)) : [];
+      if (reqs.length) s += ", for " + reqs.join(" and ");
+      li.textContent = s;
       return li;
     }));
   }
