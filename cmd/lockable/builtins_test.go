@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -67,6 +68,38 @@ func cmdGone(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		return fmt.Errorf("process %d still exists", pid)
 	}))
+}
+
+// cmdChild is the script command "child PIDFILE OUTFILE": it waits,
+// bounded, until the process whose pid PIDFILE holds has exactly one
+// child, as Linux's /proc tells, and writes that child's pid to OUTFILE.
+func cmdChild(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: child PIDFILE OUTFILE")
+	}
+	pid := readPID(ts, args[0])
+	var child int
+	ts.Check(poll(helperBound, func() error {
+		// Each thread lists the children it started.
+		tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+		if err != nil {
+			return err
+		}
+		var f []string
+		for _, task := range tasks {
+			kids, err := os.ReadFile(task)
+			if err != nil {
+				return err
+			}
+			f = append(f, strings.Fields(string(kids))...)
+		}
+		if len(f) != 1 {
+			return fmt.Errorf("process %d has %d children, want 1", pid, len(f))
+		}
+		child, err = strconv.Atoi(f[0])
+		return err
+	}))
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(strconv.Itoa(child)+"\n"), 0o644))
 }
 
 func readPID(ts *testscript.TestScript, file string) int {

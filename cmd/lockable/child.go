@@ -60,7 +60,9 @@ func (c *cli) supervise(cmd *exec.Cmd, allocs []*core.Allocation, o *options, si
 		return 0, ending{}, startError(cmd, cmd.Err)
 	}
 	ownGroup := !foreground()
-	r, err := startCommand(cmd, lockFiles(allocs), ownGroup, o.killAfter)
+	early := c.early
+	c.early = nil // the command's now, or ended
+	r, err := startCommand(cmd, lockFiles(allocs), ownGroup, o.killAfter, early)
 	if err != nil {
 		return 0, ending{}, startError(cmd, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,6 +37,13 @@ import (
 //	fd 4: the report pipe, write end (the lines below)
 //	fd 5...: the lock files, held as long as the keeper lives
 //
+// A keeper may also be started early, while lockable waits for the
+// resources, so that the hand-over costs no process start: it then runs
+// nothing and holds nothing until lockable sends it, on fd 5 (a socket),
+// the command (its keeperSpec, environment included) and the lock files
+// (as SCM_RIGHTS), and ends when the socket ends without them (lockable
+// gave up, or died).
+//
 // The keeper reports, one line each: "pid N" once the command runs,
 // "start CODE MESSAGE" if it cannot start (CODE 126 or 127), "exit N" or
 // "signal N" once the command has ended, and "left PID NAME" for each
@@ -46,6 +54,8 @@ const (
 	lifeFD   = 3
 	reportFD = 4
 	locksFD  = 5
+	// controlFD is an early keeper's socket (locks come through it).
+	controlFD = 5
 )
 
 // keeperSpec is what the keeper runs and how.
@@ -55,6 +65,12 @@ type keeperSpec struct {
 	Group bool          `json:"group"` // the command leads a process group of its own
 	Grace time.Duration `json:"grace"` // --kill-after
 	Locks int           `json:"locks"` // lock files inherited from fd 5 on
+	// Early: the keeper was started before the resources were held, and
+	// gets the rest of its spec, and the locks, on controlFD.
+	Early bool `json:"early,omitempty"`
+	// Env is the command's environment, for an early keeper (a keeper
+	// started late passes its own on).
+	Env []string `json:"env,omitempty"`
 }
 
 // keeperSpecFrom returns the keeper's spec when environ says this
@@ -72,11 +88,22 @@ func keeperSpecFrom(environ []string) (keeperSpec, bool) {
 // keepCommand is the keeper's whole life; its exit status says only
 // whether it could do its job (lockable reports the command's).
 func keepCommand(spec keeperSpec, environ []string) int {
-	for fd := lifeFD; fd < locksFD+spec.Locks; fd++ {
+	for fd := lifeFD; fd < locksFD+max(spec.Locks, 1); fd++ {
 		syscall.CloseOnExec(fd) // the command must not inherit them
 	}
 	report := os.NewFile(reportFD, "report")
 	life := os.NewFile(lifeFD, "life")
+	wanted := caught() // before any is ignored here
+	if spec.Early {
+		// Signals before the command runs are lockable's to act on: it
+		// ends this keeper by giving up.
+		signal.Ignore(wanted...)
+		sent, ok := receiveCommand(controlFD)
+		if !ok {
+			return 0 // lockable gave up, or died, before it held the resources
+		}
+		spec, environ = sent, sent.Env
+	}
 	if err := becomeSubreaper(); err != nil {
 		fmt.Fprintf(report, "start %d cannot watch the command's processes: %v\n", exitCannotRun, err)
 		return 1
@@ -86,7 +113,7 @@ func keepCommand(spec keeperSpec, environ []string) int {
 	// it too. (Caught, not ignored: the command must not inherit them
 	// ignored.)
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, caught()...)
+	signal.Notify(sigs, wanted...)
 
 	cmd := &exec.Cmd{Path: spec.Path, Args: spec.Args, Env: withoutKeeperEnv(environ),
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
@@ -105,6 +132,51 @@ func keepCommand(spec keeperSpec, environ []string) int {
 	k.run(reaper(), lifeEnded(life), sigs)
 	return 0
 }
+
+// receiveCommand reads an early keeper's command and lock files from the
+// socket fd until lockable closes it; false when it sent none. The lock
+// files stay open, as plain descriptors (no *os.File, which would close
+// them once collected), until the keeper ends.
+func receiveCommand(fd int) (keeperSpec, bool) {
+	var data []byte
+	buf := make([]byte, 64<<10)
+	oob := make([]byte, unix.CmsgSpace(4*maxLockFiles))
+	got := 0 // lock files received
+	for first := true; ; first = false {
+		n, oobn, _, _, err := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || n == 0 {
+			break
+		}
+		if first && oobn > 0 {
+			msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+			if err != nil {
+				return keeperSpec{}, false
+			}
+			for _, m := range msgs {
+				fds, err := unix.ParseUnixRights(&m)
+				if err != nil {
+					return keeperSpec{}, false
+				}
+				got += len(fds)
+			}
+		}
+		data = append(data, buf[:n]...)
+	}
+	unix.Close(fd)
+	var spec keeperSpec
+	if len(data) == 0 || json.Unmarshal(data, &spec) != nil || spec.Path == "" || spec.Locks != got {
+		return keeperSpec{}, false
+	}
+	return spec, true
+}
+
+// maxLockFiles bounds the lock files sent to an early keeper: what one
+// message can carry (Linux's SCM_MAX_FD is 253). A command that holds
+// more gets a keeper started late, which inherits them.
+const maxLockFiles = 250
 
 // withoutKeeperEnv drops keeperEnv from the command's environment.
 func withoutKeeperEnv(environ []string) []string {
@@ -258,6 +330,21 @@ type kept struct {
 	left     []string // "name (pid N)" of each process left behind
 }
 
+// startEarlyOrNow gives cmd to the early keeper, or starts one for it.
+func startEarlyOrNow(cmd *exec.Cmd, locks []*os.File, ownGroup bool, grace time.Duration, early *earlyKeeper) (*kept, error) {
+	r, ok := early.give(cmd, locks, ownGroup, grace)
+	if !ok {
+		return startKept(cmd, locks, ownGroup, grace)
+	}
+	started := make(chan error, 1)
+	go r.read(early.report, started)
+	if err := <-started; err != nil {
+		<-r.gone
+		return nil, err
+	}
+	return r, nil
+}
+
 // startKept starts cmd under a keeper that also holds locks (lock files
 // to inherit). It returns once the command runs, or with the error that
 // kept it from starting.
@@ -348,10 +435,152 @@ func (r *kept) read(rep *os.File, started chan<- error) {
 	}
 }
 
+// earlyKeeper is a keeper started while lockable waits, holding nothing
+// yet (see keepCommand).
+type earlyKeeper struct {
+	k        *exec.Cmd
+	life     *os.File // write end
+	report   *os.File // read end
+	control  *os.File // lockable's end of the socket
+	ownGroup bool
+}
+
+// startEarly starts a keeper for a command that will run with stdio, in
+// a process group of its own or not; nil when it cannot (the command then
+// gets a keeper when it starts).
+func startEarly(environ []string, stdin io.Reader, stdout, stderr io.Writer, ownGroup bool) *earlyKeeper {
+	if !isFile(stdin) || !isFile(stdout) || !isFile(stderr) || becomeSubreaper() != nil {
+		return nil // no copying into a keeper that may run nothing
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "control"), os.NewFile(uintptr(fds[1]), "control")
+	lifeR, lifeW, err := os.Pipe()
+	if err != nil {
+		ours.Close()
+		theirs.Close()
+		return nil
+	}
+	repR, repW, err := os.Pipe()
+	if err != nil {
+		ours.Close()
+		theirs.Close()
+		lifeR.Close()
+		lifeW.Close()
+		return nil
+	}
+	spec, _ := json.Marshal(keeperSpec{Early: true})
+	k := &exec.Cmd{Path: exe, Args: []string{os.Args[0]}, Env: append(slices.Clip(environ), keeperEnv+"="+string(spec)),
+		Stdin: stdin, Stdout: stdout, Stderr: stderr,
+		ExtraFiles:  []*os.File{lifeR, repW, theirs},
+		SysProcAttr: &syscall.SysProcAttr{Setpgid: ownGroup}}
+	err = k.Start()
+	lifeR.Close()
+	repW.Close()
+	theirs.Close()
+	if err != nil {
+		ours.Close()
+		lifeW.Close()
+		repR.Close()
+		return nil
+	}
+	return &earlyKeeper{k: k, life: lifeW, report: repR, control: ours, ownGroup: ownGroup}
+}
+
+// isFile says whether a command given v as its stdio gets it as it is.
+func isFile(v any) bool {
+	_, ok := v.(*os.File)
+	return ok || v == nil
+}
+
+// give has the early keeper run cmd, holding locks too; false, having
+// ended it, when it cannot (then the command gets a keeper of its own).
+func (e *earlyKeeper) give(cmd *exec.Cmd, locks []*os.File, ownGroup bool, grace time.Duration) (*kept, bool) {
+	if e == nil {
+		return nil, false
+	}
+	if ownGroup != e.ownGroup || len(locks) > maxLockFiles {
+		e.abandon()
+		return nil, false
+	}
+	spec, _ := json.Marshal(keeperSpec{Path: cmd.Path, Args: cmd.Args, Env: cmd.Env, Group: ownGroup, Grace: grace, Locks: len(locks)})
+	fds := make([]int, len(locks))
+	for i, f := range locks {
+		fds[i] = int(f.Fd())
+	}
+	if err := sendCommand(e.control, spec, unix.UnixRights(fds...)); err != nil {
+		e.abandon()
+		return nil, false
+	}
+	e.control.Close() // the end of the command: the keeper reads until here
+	return &kept{keeper: e.k, life: e.life, ended: make(chan struct{}), gone: make(chan struct{})}, true
+}
+
+// sendCommand writes spec to the socket f, the rights with its first
+// bytes.
+func sendCommand(f *os.File, spec, rights []byte) error {
+	raw, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var sendErr error
+	err = raw.Write(func(fd uintptr) bool {
+		for len(spec) > 0 {
+			var n int
+			var err error
+			if rights != nil {
+				n, err = unix.SendmsgN(int(fd), spec, rights, nil, 0)
+			} else {
+				n, err = unix.Write(int(fd), spec)
+			}
+			switch {
+			case errors.Is(err, unix.EINTR):
+				continue
+			case errors.Is(err, unix.EAGAIN):
+				return false // not ready: called again when it is
+			case err != nil:
+				sendErr = err
+				return true
+			}
+			if n > 0 {
+				rights = nil // they went with the first bytes
+			}
+			spec = spec[n:]
+		}
+		return true
+	})
+	return errors.Join(err, sendErr)
+}
+
+// abandon ends an early keeper that will run nothing, and waits for it.
+func (e *earlyKeeper) abandon() {
+	if e == nil {
+		return
+	}
+	e.control.Close()
+	e.life.Close()
+	// It ends on reading the end of the socket; one that does not is
+	// killed (it holds nothing and has run nothing).
+	t := time.AfterFunc(abandonBound, func() { _ = e.k.Process.Kill() })
+	_ = e.k.Wait()
+	t.Stop()
+	e.report.Close()
+}
+
+// abandonBound is how long an early keeper given nothing has to end.
+const abandonBound = 2 * time.Second
+
 // startCommand starts cmd under a keeper (see keeperEnv), which holds
-// the lock files too.
-func startCommand(cmd *exec.Cmd, locks []*os.File, ownGroup bool, grace time.Duration) (*running, error) {
-	k, err := startKept(cmd, locks, ownGroup, grace)
+// the lock files too: early, when one was started while lockable
+// waited, or now.
+func startCommand(cmd *exec.Cmd, locks []*os.File, ownGroup bool, grace time.Duration, early *earlyKeeper) (*running, error) {
+	k, err := startEarlyOrNow(cmd, locks, ownGroup, grace, early)
 	if err != nil {
 		return nil, err
 	}

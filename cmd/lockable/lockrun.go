@@ -52,6 +52,7 @@ func (c *cli) lockRun(ctx context.Context, o *options, command []string, dashes 
 		return 0, err
 	}
 	opts := append([]core.LockOption{core.WithOwner(owner(command)), core.WithPriority(o.priority)}, c.careOptions(o)...)
+	defer func() { c.early.abandon() }() // unless the command got it
 	lk, allocs, err := c.acquire(ctx, o, qs, sigs, opts...)
 	if lk != nil {
 		defer c.closeLockable(lk)

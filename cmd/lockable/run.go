@@ -23,6 +23,9 @@ type cli struct {
 	// command prints).
 	secrets *redact.Redactor
 	sayMu   sync.Mutex // lines told from health checks run at once
+	// early is the keeper started while the run waited, for the command
+	// to start under at once when its resources are held (Linux).
+	early *earlyKeeper
 }
 
 // run is the whole command: it parses args, does what they say and

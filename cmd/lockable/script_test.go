@@ -86,6 +86,7 @@ func TestScripts(t *testing.T) {
 			"exits":  cmdExits,
 			"signal": cmdSignal,
 			"gone":   cmdGone,
+			"child":  cmdChild,
 			"ctrlc":  cmdCtrlC,
 			"queued": cmdQueued,
 			// lockable serve

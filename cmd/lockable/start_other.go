@@ -3,6 +3,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"time"
@@ -14,6 +15,13 @@ type keeperSpec struct{}
 // keeperSpecFrom reports false: only Linux has child subreapers.
 func keeperSpecFrom([]string) (keeperSpec, bool) { return keeperSpec{}, false }
 
+// earlyKeeper is Linux's: elsewhere there is no keeper to start early.
+type earlyKeeper struct{}
+
+func startEarly([]string, io.Reader, io.Writer, io.Writer, bool) *earlyKeeper { return nil }
+
+func (*earlyKeeper) abandon() {}
+
 // keepCommand is never called where there is no keeper.
 func keepCommand(keeperSpec, []string) int { return exitFailure }
 
@@ -21,7 +29,7 @@ func keepCommand(keeperSpec, []string) int { return exitFailure }
 // command leaves running is found only in its process group: when the
 // command leads one, the group is ended (SIGTERM, then SIGKILL after
 // grace) before the resources are released.
-func startCommand(cmd *exec.Cmd, _ []*os.File, ownGroup bool, grace time.Duration) (*running, error) {
+func startCommand(cmd *exec.Cmd, _ []*os.File, ownGroup bool, grace time.Duration, _ *earlyKeeper) (*running, error) {
 	cmd.SysProcAttr = procAttr(ownGroup)
 	if err := cmd.Start(); err != nil {
 		return nil, err
