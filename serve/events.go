@@ -11,7 +11,7 @@ import (
 // events answers /events with a stream of server-sent events that follows
 // the lab: a "status" event with the whole lab first (and whenever the
 // resources are others), then an "update" event with the resources that
-// changed, after each change. Their data is one JSON object:
+// changed since the event before, after each change. Their data is one JSON object:
 //
 //	{"version": 1, "time": "...", "source": "...", "error": "...", "status": {...}}
 //
@@ -55,8 +55,8 @@ func (h *Handler) stream(r *http.Request, s *stream) {
 			return
 		case <-snap.next:
 			next := h.follow.current()
-			if next.seq == snap.seq+1 && next.update != nil {
-				err = s.event("update", next.seq, next.update)
+			if update := next.updateSince(snap, h.follow.source); update != nil {
+				err = s.event("update", next.seq, update)
 			} else {
 				err = s.event("status", next.seq, next.event)
 			}

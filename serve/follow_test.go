@@ -1,10 +1,16 @@
 package serve
 
 import (
+	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/provider"
 )
 
 func TestSettleBackoffDoublesThenGivesUp(t *testing.T) {
@@ -15,4 +21,54 @@ func TestSettleBackoffDoublesThenGivesUp(t *testing.T) {
 	assert.Equal(t, 128*time.Millisecond, f.settleBackoff(true, 64*time.Millisecond))
 	assert.Equal(t, maxSettle, f.settleBackoff(true, maxSettle/2))
 	assert.Zero(t, f.settleBackoff(true, maxSettle), "a lock that never says who holds it waits for the next change")
+}
+
+// A client that missed a snapshot (two changes came faster than it was
+// written to) gets one update with what changed since the one it has,
+// not a whole status.
+func TestUpdateSinceASnapshotMissed(t *testing.T) {
+	list, err := provider.List([]map[string]any{{"id": "phone-0"}, {"id": "phone-1"}, {"id": "phone-2"}}).Resources(t.Context())
+	require.NoError(t, err)
+	lab := func(held ...int) core.Status {
+		st := core.Status{Hostname: "lab-1"}
+		for i, r := range list {
+			rs := core.ResourceStatus{Fit: core.Fit{Resource: r}, State: core.Free}
+			if slices.Contains(held, i) {
+				rs.State, rs.Holder = core.Held, core.Holder{PID: 100 + i}
+			}
+			st.Resources = append(st.Resources, rs)
+		}
+		return st
+	}
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	s0 := &snapshot{}
+	var snaps []*snapshot
+	for _, held := range [][]int{nil, {0}, {0, 1}} {
+		s, err := newSnapshot(s0, at, lab(held...), nil, listDoc{}, "lab.json")
+		require.NoError(t, err)
+		snaps, s0 = append(snaps, s), s
+	}
+	ids := func(data []byte) []string {
+		var e struct {
+			Status struct {
+				Hostname  string `json:"hostname"`
+				Resources []struct {
+					ID string `json:"id"`
+				} `json:"resources"`
+			} `json:"status"`
+		}
+		require.NoError(t, json.Unmarshal(data, &e))
+		assert.Equal(t, "lab-1", e.Status.Hostname)
+		var out []string
+		for _, r := range e.Status.Resources {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"phone-1"}, ids(snaps[2].updateSince(snaps[1], "lab.json")), "the next one: its own update")
+	assert.Equal(t, []string{"phone-0", "phone-1"}, ids(snaps[2].updateSince(snaps[0], "lab.json")), "one missed: both changes")
+
+	bad, err := newSnapshot(snaps[2], at, core.Status{}, provider.ErrUnavailable, listDoc{}, "lab.json")
+	require.NoError(t, err)
+	assert.Nil(t, bad.updateSince(snaps[1], "lab.json"), "no status to compare: a whole one is sent")
 }

@@ -78,6 +78,25 @@ func newSnapshot(prev *snapshot, at time.Time, st core.Status, err error, list l
 	return s, e
 }
 
+// updateSince is the data of an "update" event for a client that has
+// prev, nil when a whole status must be sent instead. A client that
+// missed snapshots in between (they came faster than it was written to)
+// gets what changed since the one it has.
+func (s *snapshot) updateSince(prev *snapshot, source string) []byte {
+	if s.seq == prev.seq+1 {
+		return s.update
+	}
+	diff, ok := s.changedRows(prev)
+	if !ok {
+		return nil
+	}
+	data, err := s.envelope(source, diff)
+	if err != nil {
+		return nil
+	}
+	return data
+}
+
 // encode renders st whole, and each of its resources.
 func (s *snapshot) encode(st core.Status) error {
 	body, err := json.Marshal(st)
