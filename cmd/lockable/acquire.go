@@ -60,9 +60,6 @@ func (c *cli) tryThenWait(ctx context.Context, lk *core.Lockable, qs []*query.Qu
 	}
 	line := c.newWaitLine(lk, qs, o)
 	line.show(held)
-	// The command's keeper starts now, while nothing is held, so that
-	// the hand-over does not wait for it.
-	c.early = startEarly(c.environ, c.stdin, c.stdout, c.stderr, !foreground())
 	stopRefresh := line.refresh(ctx, lk, qs)
 	allocs, err = lk.LockMany(ctx, qs, opts...)
 	stopRefresh()

@@ -29,10 +29,10 @@
 // SIGKILL after --kill-after), and lockable says so, then releases. When
 // lockable dies, SIGKILL included, the keeper learns it from a pipe that
 // only lockable held, kills every descendant at once and ends; the kernel
-// releases the lock files only then. A lockable that waits starts the
-// keeper while it waits, holding and running nothing until it is given
-// the command and the lock files (sent over a socket), so that the
-// hand-over does not wait for a process to start. Elsewhere on Unix, the
+// releases the lock files only then. lockable starts the keeper at once,
+// holding and running nothing until it is given the command and the lock
+// files (sent over a socket), so that neither a run nor a hand-over waits
+// for a second process to start. Elsewhere on Unix, the
 // command's process group is ended the same way when the command ends.
 //
 // With --backend etcd://... the lock is instead a key in etcd, on a lease

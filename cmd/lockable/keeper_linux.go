@@ -46,8 +46,10 @@ import (
 //
 // The keeper reports, one line each: "pid N" once the command runs,
 // "start CODE MESSAGE" if it cannot start (CODE 126 or 127), "exit N" or
-// "signal N" once the command has ended, and "left PID NAME" for each
-// process the command left behind and the keeper stopped.
+// "signal N" once the command has ended, "left PID NAME" for each
+// process the command left behind and the keeper stopped, and "done" once
+// none is left and it has closed its lock files: lockable releases then,
+// without waiting for the keeper's own end.
 const keeperEnv = "LOCKABLE_KEEPER"
 
 const (
@@ -94,15 +96,19 @@ func keepCommand(spec keeperSpec, environ []string) int {
 	report := os.NewFile(reportFD, "report")
 	life := os.NewFile(lifeFD, "life")
 	wanted := caught() // before any is ignored here
+	var lockFDs []int  // the lock files it holds
+	for fd := locksFD; fd < locksFD+spec.Locks; fd++ {
+		lockFDs = append(lockFDs, fd)
+	}
 	if spec.Early {
 		// Signals before the command runs are lockable's to act on: it
 		// ends this keeper by giving up.
 		signal.Ignore(wanted...)
-		sent, ok := receiveCommand(controlFD)
+		sent, fds, ok := receiveCommand(controlFD)
 		if !ok {
 			return 0 // lockable gave up, or died, before it held the resources
 		}
-		spec, environ = sent, sent.Env
+		spec, environ, lockFDs = sent, sent.Env, fds
 	}
 	if err := becomeSubreaper(); err != nil {
 		fmt.Fprintf(report, "start %d cannot watch the command's processes: %v\n", exitCannotRun, err)
@@ -130,6 +136,13 @@ func keepCommand(spec keeperSpec, environ []string) int {
 	k := &keeper{pid: cmd.Process.Pid, group: spec.Group, grace: spec.Grace, report: report,
 		command: &child{Process: cmd.Process, ownGroup: spec.Group}}
 	k.run(reaper(), lifeEnded(life), sigs)
+	// Nothing of the command's is left: lockable may release the
+	// resources now, without waiting for this process to end. The lock
+	// files go first, so that the release is the last close of each.
+	for _, fd := range lockFDs {
+		_ = unix.Close(fd)
+	}
+	fmt.Fprintln(report, "done")
 	return 0
 }
 
@@ -137,11 +150,11 @@ func keepCommand(spec keeperSpec, environ []string) int {
 // socket fd until lockable closes it; false when it sent none. The lock
 // files stay open, as plain descriptors (no *os.File, which would close
 // them once collected), until the keeper ends.
-func receiveCommand(fd int) (keeperSpec, bool) {
+func receiveCommand(fd int) (keeperSpec, []int, bool) {
 	var data []byte
 	buf := make([]byte, 64<<10)
 	oob := make([]byte, unix.CmsgSpace(4*maxLockFiles))
-	got := 0 // lock files received
+	var got []int // lock files received
 	for first := true; ; first = false {
 		n, oobn, _, _, err := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
 		if errors.Is(err, unix.EINTR) {
@@ -153,24 +166,24 @@ func receiveCommand(fd int) (keeperSpec, bool) {
 		if first && oobn > 0 {
 			msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
 			if err != nil {
-				return keeperSpec{}, false
+				return keeperSpec{}, nil, false
 			}
 			for _, m := range msgs {
 				fds, err := unix.ParseUnixRights(&m)
 				if err != nil {
-					return keeperSpec{}, false
+					return keeperSpec{}, nil, false
 				}
-				got += len(fds)
+				got = append(got, fds...)
 			}
 		}
 		data = append(data, buf[:n]...)
 	}
 	unix.Close(fd)
 	var spec keeperSpec
-	if len(data) == 0 || json.Unmarshal(data, &spec) != nil || spec.Path == "" || spec.Locks != got {
-		return keeperSpec{}, false
+	if len(data) == 0 || json.Unmarshal(data, &spec) != nil || spec.Path == "" || spec.Locks != len(got) {
+		return keeperSpec{}, nil, false
 	}
-	return spec, true
+	return spec, got, true
 }
 
 // maxLockFiles bounds the lock files sent to an early keeper: what one
@@ -258,6 +271,9 @@ func (k *keeper) tellStatus(ws unix.WaitStatus) {
 // endLeftovers asks every process the command left to end (SIGTERM, to
 // its process group as well) and returns when to kill them.
 func (k *keeper) endLeftovers() <-chan time.Time {
+	if noChildren() {
+		return nil // then no descendant either: orphans are this keeper's children
+	}
 	left := descendants()
 	if len(left) == 0 {
 		return nil
@@ -270,6 +286,14 @@ func (k *keeper) endLeftovers() <-chan time.Time {
 	}
 	signalAll(left, unix.SIGTERM)
 	return time.After(k.grace)
+}
+
+// noChildren reports whether this process has no child at all, ended or
+// not (it reaps none).
+func noChildren() bool {
+	var info unix.Siginfo
+	err := unix.Waitid(unix.P_ALL, 0, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+	return errors.Is(err, unix.ECHILD)
 }
 
 // killEverything kills the command's process group and every descendant.
@@ -325,6 +349,7 @@ type kept struct {
 	command  *os.Process
 	ended    chan struct{} // closed once the command has ended
 	gone     chan struct{} // closed once the keeper has ended
+	done     chan struct{} // closed once the keeper says nothing of the command's is left
 	status   int
 	statusOK bool
 	left     []string // "name (pid N)" of each process left behind
@@ -381,7 +406,7 @@ func startKept(cmd *exec.Cmd, locks []*os.File, ownGroup bool, grace time.Durati
 		repR.Close()
 		return nil, fmt.Errorf("cannot start the keeper %s: %w", exe, err)
 	}
-	r := &kept{keeper: k, life: lifeW, ended: make(chan struct{}), gone: make(chan struct{})}
+	r := &kept{keeper: k, life: lifeW, ended: make(chan struct{}), gone: make(chan struct{}), done: make(chan struct{})}
 	started := make(chan error, 1)
 	go r.read(repR, started)
 	if err := <-started; err != nil {
@@ -425,6 +450,10 @@ func (r *kept) read(rep *os.File, started chan<- error) {
 		case "left":
 			pid, name, _ := strings.Cut(rest, " ")
 			r.left = append(r.left, fmt.Sprintf("%s (pid %s)", name, pid))
+		case "done":
+			if r.statusOK {
+				close(r.done)
+			}
 		}
 	}
 	_ = r.keeper.Wait()
@@ -519,7 +548,7 @@ func (e *earlyKeeper) give(cmd *exec.Cmd, locks []*os.File, ownGroup bool, grace
 		return nil, false
 	}
 	e.control.Close() // the end of the command: the keeper reads until here
-	return &kept{keeper: e.k, life: e.life, ended: make(chan struct{}), gone: make(chan struct{})}, true
+	return &kept{keeper: e.k, life: e.life, ended: make(chan struct{}), gone: make(chan struct{}), done: make(chan struct{})}, true
 }
 
 // sendCommand writes spec to the socket f, the rights with its first
@@ -596,7 +625,11 @@ func startCommand(cmd *exec.Cmd, locks []*os.File, ownGroup bool, grace time.Dur
 // (it was killed) leaves the command's processes to lockable, their
 // subreaper now: they are killed before the resources are released.
 func (r *kept) finish() (int, []string, error) {
-	<-r.gone
+	select {
+	case <-r.done: // the keeper's own end does not matter any more
+		return r.status, r.left, nil
+	case <-r.gone:
+	}
 	if r.statusOK {
 		return r.status, r.left, nil
 	}

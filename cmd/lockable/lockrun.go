@@ -52,6 +52,10 @@ func (c *cli) lockRun(ctx context.Context, o *options, command []string, dashes 
 		return 0, err
 	}
 	opts := append([]core.LockOption{core.WithOwner(owner(command)), core.WithPriority(o.priority)}, c.careOptions(o)...)
+	// The command's keeper starts now, holding nothing, while lockable
+	// reads the list and takes the resources (or waits for them), so
+	// that the command does not wait for a second process to start.
+	c.early = startEarly(c.environ, c.stdin, c.stdout, c.stderr, !foreground())
 	defer func() { c.early.abandon() }() // unless the command got it
 	lk, allocs, err := c.acquire(ctx, o, qs, sigs, opts...)
 	if lk != nil {

@@ -35,8 +35,14 @@ export LOCKABLE_RESOURCES="$work/resources.json" LOCKABLE_LOCK_FOLDER="$work/loc
 lockable="$work/lockable"
 "$lockable" validate >/dev/null
 
+# flock(1) is the floor a lock tool is measured against: it locks a file
+# and runs the command, nothing more. lockable on the bundled lab (six
+# resources) is the same job plus reading and matching a list.
+mkdir -p "$work/locks"
 hyperfine -N --warmup 20 --runs "${RUNS:-200}" --export-json "$work/times.json" \
 	--command-name 'sh -c true (baseline: start a shell)' "sh -c true" \
+	--command-name 'flock FILE true (baseline: lock a file, run true)' "flock $work/locks/flock.lock true" \
+	--command-name 'lockable --no-shell -- true (bundled lab)' "$lockable --resources examples/resources.json --hostname lab-runner-1 --no-shell -- true" \
 	--command-name 'lockable --requirements R -- true' "$lockable --requirements '{\"os\": \"android\", \"ram_gb\": {\"\$gte\": 8}}' -- true" \
 	--command-name 'lockable --no-shell --requirements R -- true' "$lockable --no-shell --requirements os=android -- true" \
 	--command-name 'lockable status' "$lockable status" \
