@@ -2,11 +2,8 @@ module github.com/go-lockable/lockable/etcd
 
 go 1.26.0
 
-// Released together with the lockable module; this points at the copy beside it.
-replace github.com/go-lockable/lockable => ../
-
 require (
-	github.com/go-lockable/lockable v0.0.0-00010101000000-000000000000
+	github.com/go-lockable/lockable v0.9.0
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0
 )

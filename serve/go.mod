@@ -2,17 +2,10 @@ module github.com/go-lockable/lockable/serve
 
 go 1.26.0
 
-// Released together with the lockable and etcd modules (etcd for the
-// tests only); these point at the copies beside it.
-replace (
-	github.com/go-lockable/lockable => ../
-	github.com/go-lockable/lockable/etcd => ../etcd
-)
-
 require (
 	github.com/chromedp/chromedp v0.24.0
-	github.com/go-lockable/lockable v0.0.0-00010101000000-000000000000
-	github.com/go-lockable/lockable/etcd v0.0.0-00010101000000-000000000000
+	github.com/go-lockable/lockable v0.9.0
+	github.com/go-lockable/lockable/etcd v0.9.0
 	github.com/prometheus/client_model v0.6.3
 	// v0.72.1: the newest whose expfmt does not link pandatix/go-abnf,
 	// and with it go/parser and go/printer, into the lockable command.

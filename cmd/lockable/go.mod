@@ -3,9 +3,9 @@ module github.com/go-lockable/lockable/cmd/lockable
 go 1.26.0
 
 require (
-	github.com/go-lockable/lockable v0.0.0-00010101000000-000000000000
-	github.com/go-lockable/lockable/etcd v0.0.0-00010101000000-000000000000
-	github.com/go-lockable/lockable/serve v0.0.0-00010101000000-000000000000
+	github.com/go-lockable/lockable v0.9.0
+	github.com/go-lockable/lockable/etcd v0.9.0
+	github.com/go-lockable/lockable/serve v0.9.0
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tidwall/gjson v1.20.2
@@ -22,12 +22,4 @@ require (
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/tools v0.51.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
-)
-
-// Released together with the lockable, etcd and serve modules; these
-// point at the copies beside it.
-replace (
-	github.com/go-lockable/lockable => ../..
-	github.com/go-lockable/lockable/etcd => ../../etcd
-	github.com/go-lockable/lockable/serve => ../../serve
 )
