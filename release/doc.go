@@ -35,11 +35,15 @@
 // require their siblings at VERSION, drops replace directives, and writes
 // into their go.sum files the hashes those versions will have once
 // tagged: each is the hash of the module's committed files, computed
-// here. Commit the result, then check and tag it.
+// here. It also gives go.work a replace of each sibling at VERSION by its
+// directory: the go command reads the go.mod of every required version,
+// even of a workspace module (golang/go#54264), and an untagged version
+// has none anywhere else. Commit the result, then check and tag it.
 //
 // check verifies that the work tree is ready for VERSION: clean, go.mod
 // files requiring VERSION without replace, go.sum hashes matching the
-// files, CHANGELOG.md naming VERSION, VERSION newer than every tag.
+// files, go.work replacing the siblings at VERSION, CHANGELOG.md naming
+// VERSION, VERSION newer than every tag.
 //
 // tag runs check and tags the commit: the library first, then the etcd
 // backend and the dashboard, then the command line, the order in which

@@ -100,6 +100,51 @@ func (r repo) goMod(m mod, version string) ([]byte, error) {
 	return modfile.Format(f.Syntax), nil
 }
 
+// goWork returns go.work with the siblings that modules require at
+// version replaced by their directories. The go command reads the go.mod
+// of every version a module requires, workspace or not (golang/go#54264),
+// and a version not yet tagged has none anywhere: these replacements give
+// the work tree's, so that the workspace builds before, and after, the
+// tags are pushed.
+func (r repo) goWork(version string) ([]byte, error) {
+	name := filepath.Join(r.root, "go.work")
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := modfile.ParseWork(name, data, nil)
+	if err != nil {
+		return nil, err
+	}
+	required := map[string]bool{}
+	for _, m := range modules {
+		for _, dep := range m.deps {
+			required[dep] = true
+		}
+	}
+	for _, rep := range f.Replace {
+		if required[rep.Old.Path] {
+			if err := f.DropReplace(rep.Old.Path, rep.Old.Version); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, m := range modules {
+		if !required[m.path] {
+			continue
+		}
+		dir := "./" + m.dir
+		if m.dir == "." {
+			dir = "./"
+		}
+		if err := f.AddReplace(m.path, version, dir, ""); err != nil {
+			return nil, err
+		}
+	}
+	f.Cleanup()
+	return modfile.Format(f.Syntax), nil
+}
+
 // zipFile is one file of a module zip: from the work tree, or given.
 type zipFile struct {
 	rel  string // relative to the module

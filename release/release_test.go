@@ -111,3 +111,37 @@ func TestReleaseVersion(t *testing.T) {
 		}
 	}
 }
+
+// go.work gives the work tree's copy of each sibling a module requires,
+// at the version it requires (a version not yet tagged has no go.mod
+// anywhere else), and keeps its use directives.
+func TestGoWorkReplacesTheRequiredSiblings(t *testing.T) {
+	const v = "v0.0.1-test.1"
+	data, err := thisRepo(t).goWork(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := modfile.ParseWork("go.work", data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range f.Replace {
+		if r.Old.Version != v {
+			t.Errorf("%s replaced at %q, want %s", r.Old.Path, r.Old.Version, v)
+		}
+		got[r.Old.Path] = r.New.Path
+	}
+	want := map[string]string{libPath: "./", libPath + "/etcd": "./etcd", libPath + "/serve": "./serve"}
+	if len(got) != len(want) {
+		t.Errorf("replacements %v, want %v", got, want)
+	}
+	for path, dir := range want {
+		if got[path] != dir {
+			t.Errorf("%s => %q, want %q", path, got[path], dir)
+		}
+	}
+	if len(f.Use) != len(modules)+1 {
+		t.Errorf("go.work uses %d modules, want the %d and the release tool", len(f.Use), len(modules))
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,7 +24,7 @@ func releaseVersion(s string) (string, error) {
 // siblings for version: the siblings required at version, no replace,
 // and the hashes of the siblings' committed files.
 func prepare(r repo, version string, log func(string, ...any)) error {
-	if err := r.clean("go.mod", "go.sum"); err != nil {
+	if err := r.clean("go.mod", "go.sum", "go.work"); err != nil {
 		return err
 	}
 	mods, err := r.buildAll(version)
@@ -43,6 +44,14 @@ func prepare(r repo, version string, log func(string, ...any)) error {
 		}
 		log("%s/go.mod and go.sum: %s requires %s at %s", b.m.dir, b.m.path, strings.Join(b.m.deps, ", "), version)
 	}
+	work, err := r.goWork(version)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(r.root, "go.work"), work, 0o644); err != nil {
+		return err
+	}
+	log("go.work: the siblings at %s are the work tree's", version)
 	log("commit them, then: go run ./release check %s && go run ./release tag %s", version, version)
 	return nil
 }
@@ -80,6 +89,13 @@ func check(r repo, version string, log func(string, ...any)) error {
 				return fmt.Errorf("%s/%s is not what %s needs (siblings at %s, no replace, their hashes): run go run ./release prepare %s", b.m.dir, name, version, version, version)
 			}
 		}
+	}
+	work, err := r.goWork(version)
+	if err != nil {
+		return err
+	}
+	if got, err := os.ReadFile(filepath.Join(r.root, "go.work")); err != nil || !bytes.Equal(got, work) {
+		return errors.Join(err, fmt.Errorf("go.work does not replace the siblings at %s with the work tree's: run go run ./release prepare %s", version, version))
 	}
 	log("ready to tag %s", version)
 	return nil
