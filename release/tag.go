@@ -27,6 +27,15 @@ func prepare(r repo, version string, log func(string, ...any)) error {
 	if err := r.clean("go.mod", "go.sum", "go.work"); err != nil {
 		return err
 	}
+	// go.work first: it is one of the library's files, in its hash.
+	work, err := r.goWork(version)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(r.root, "go.work"), work, 0o644); err != nil {
+		return err
+	}
+	log("go.work: the siblings at %s are the work tree's", version)
 	mods, err := r.buildAll(version)
 	if err != nil {
 		return err
@@ -44,14 +53,6 @@ func prepare(r repo, version string, log func(string, ...any)) error {
 		}
 		log("%s/go.mod and go.sum: %s requires %s at %s", b.m.dir, b.m.path, strings.Join(b.m.deps, ", "), version)
 	}
-	work, err := r.goWork(version)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(r.root, "go.work"), work, 0o644); err != nil {
-		return err
-	}
-	log("go.work: the siblings at %s are the work tree's", version)
 	log("commit them, then: go run ./release check %s && go run ./release tag %s", version, version)
 	return nil
 }
