@@ -451,7 +451,7 @@ func (r *kept) read(rep *os.File, started chan<- error) {
 			pid, name, _ := strings.Cut(rest, " ")
 			r.left = append(r.left, fmt.Sprintf("%s (pid %s)", name, pid))
 		case "done":
-			if r.statusOK {
+			if r.statusOK && !isClosed(r.done) {
 				close(r.done)
 			}
 		}
@@ -461,6 +461,16 @@ func (r *kept) read(rep *os.File, started chan<- error) {
 	once(fmt.Errorf("the keeper ended before the command started (%s)", r.keeper.ProcessState))
 	if !r.statusOK {
 		close(r.ended)
+	}
+}
+
+// isClosed reports whether ch is closed.
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }
 
