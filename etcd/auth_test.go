@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/etcdtest"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,25 +15,25 @@ import (
 
 // enableAuth turns on auth on a server of the test's own, with the user
 // root (password rootpw), and returns a client that authenticated as it.
-func enableAuth(t *testing.T, s *server) *etcdAPI {
+func enableAuth(t *testing.T, s *server) *etcdtest.Client {
 	t.Helper()
-	api := newEtcdAPI(s.client)
+	api := etcdtest.New(s.client)
 	var resp struct{}
-	api.must(t, "/v3/auth/user/add", map[string]string{"name": "root", "password": "rootpw"}, &resp)
-	api.must(t, "/v3/auth/role/add", map[string]string{"name": "root"}, &resp)
-	api.must(t, "/v3/auth/user/grant", map[string]string{"user": "root", "role": "root"}, &resp)
-	api.must(t, "/v3/auth/enable", map[string]string{}, &resp)
-	api.login(t, "root", "rootpw")
+	api.Must(t, "/v3/auth/user/add", map[string]string{"name": "root", "password": "rootpw"}, &resp)
+	api.Must(t, "/v3/auth/role/add", map[string]string{"name": "root"}, &resp)
+	api.Must(t, "/v3/auth/user/grant", map[string]string{"user": "root", "role": "root"}, &resp)
+	api.Must(t, "/v3/auth/enable", map[string]string{}, &resp)
+	login(t, api, "root", "rootpw")
 	return api
 }
 
 // login authenticates, so that the client sends the user's token.
-func (a *etcdAPI) login(t *testing.T, user, password string) {
+func login(t *testing.T, a *etcdtest.Client, user, password string) {
 	t.Helper()
-	a.token = "" // etcd refuses to authenticate a request with a stale token
+	a.Token = "" // etcd refuses to authenticate a request with a stale token
 	var resp struct{ Token string }
-	a.must(t, "/v3/auth/authenticate", map[string]string{"name": user, "password": password}, &resp)
-	a.token = resp.Token
+	a.Must(t, "/v3/auth/authenticate", map[string]string{"name": user, "password": password}, &resp)
+	a.Token = resp.Token
 }
 
 func TestAuthWithTheURLsUserAndPassword(t *testing.T) {
@@ -42,7 +43,7 @@ func TestAuthWithTheURLsUserAndPassword(t *testing.T) {
 	lb.endpoints = "root:rootpw@" + s.client
 	a, err := lb.lockable(t, "host-a").Lock(t.Context(), anyServer)
 	require.NoError(t, err)
-	key := root.get(t, lb.prefix+"/res/s0")
+	key := root.Get(t, lb.prefix+"/res/s0")
 	require.NotNil(t, key, "held, as root")
 	assert.Equal(t, key.CreateRevision, a.FencingToken())
 	waiter := lb.lockable(t, "host-b") // authenticated
@@ -51,7 +52,7 @@ func TestAuthWithTheURLsUserAndPassword(t *testing.T) {
 	// is refused, it authenticates again and goes on, and so does the
 	// holder's release.
 	var resp struct{}
-	root.must(t, "/v3/auth/user/changepw", map[string]string{"name": "root", "password": "rootpw"}, &resp)
+	root.Must(t, "/v3/auth/user/changepw", map[string]string{"name": "root", "password": "rootpw"}, &resp)
 	got := make(chan *core.Allocation, 1)
 	go func() {
 		w, err := waiter.Lock(within(t, 10*time.Second), anyServer)
@@ -63,8 +64,8 @@ func TestAuthWithTheURLsUserAndPassword(t *testing.T) {
 	require.NotNil(t, w)
 	assert.Greater(t, w.FencingToken(), a.FencingToken())
 	require.NoError(t, w.Unlock())
-	root.login(t, "root", "rootpw")
-	assert.Nil(t, root.get(t, lb.prefix+"/res/s0"), "released")
+	login(t, root, "root", "rootpw")
+	assert.Nil(t, root.Get(t, lb.prefix+"/res/s0"), "released")
 }
 
 func TestAuthFailuresSayWhy(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-lockable/lockable/core"
 	_ "github.com/go-lockable/lockable/etcd"
+	"github.com/go-lockable/lockable/internal/etcdtest"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/go-lockable/lockable/query"
 	"github.com/stretchr/testify/require"
@@ -42,7 +43,7 @@ type lab struct {
 	prefix    string
 	ttl       string
 	resources string // the resources file
-	api       *etcdAPI
+	api       *etcdtest.Client
 }
 
 // newLab makes a lab of servers s0 ... s(n-1) on the test server, with
@@ -55,11 +56,11 @@ func newLab(t testing.TB, n int, ttl string) *lab {
 func newLabAt(t testing.TB, eps string, n int, ttl string) *lab {
 	t.Helper()
 	lb := &lab{endpoints: eps, prefix: "/lockable-test/" + uniqueName(t), ttl: ttl, resources: servers(t, n)}
-	lb.api = newEtcdAPI(strings.Split(eps, ",")[0])
+	lb.api = etcdtest.New(strings.Split(eps, ",")[0])
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		lb.api.deletePrefix(ctx, lb.prefix+"/")
+		lb.api.DeletePrefix(ctx, lb.prefix+"/")
 	})
 	return lb
 }
@@ -106,15 +107,15 @@ func (lb *lab) lockable(t testing.TB, hostname string) *core.Lockable {
 }
 
 // key reads a resource's lock key; nil when it is free.
-func (lb *lab) key(t testing.TB, id string) *keyValue {
+func (lb *lab) key(t testing.TB, id string) *etcdtest.KeyValue {
 	t.Helper()
-	return lb.api.get(t, lb.prefix+"/res/"+id)
+	return lb.api.Get(t, lb.prefix+"/res/"+id)
 }
 
 // heldKeys counts the lab's lock keys.
 func (lb *lab) heldKeys(t testing.TB) int64 {
 	t.Helper()
-	return lb.api.count(t, lb.prefix+"/res/")
+	return lb.api.Count(t, lb.prefix+"/res/")
 }
 
 // revoke ends a holder's lease from outside, as an expiry would.
@@ -122,7 +123,7 @@ func (lb *lab) revoke(t testing.TB, id string) {
 	t.Helper()
 	kv := lb.key(t, id)
 	require.NotNil(t, kv, "%s is held", id)
-	lb.api.revoke(t, kv.Lease)
+	lb.api.Revoke(t, kv.Lease)
 }
 
 // within returns a context that ends after d, or with the test.

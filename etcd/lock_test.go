@@ -34,7 +34,7 @@ func TestLockWritesTheHolderAndReleaseDeletesTheKey(t *testing.T) {
 
 	require.NoError(t, a.Unlock())
 	assert.Nil(t, lb.key(t, "s0"), "release deletes the key")
-	assert.LessOrEqual(t, lb.api.timeToLive(t, kv.Lease), int64(0), "release revokes the lease")
+	assert.LessOrEqual(t, lb.api.TimeToLive(t, kv.Lease), int64(0), "release revokes the lease")
 }
 
 func TestFencingTokensGrow(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/etcdtest"
 	"github.com/go-lockable/lockable/provider"
 	"github.com/go-lockable/lockable/query"
 	"github.com/stretchr/testify/assert"
@@ -19,9 +20,9 @@ import (
 )
 
 // record reads a resource's maintenance key; nil when it has none.
-func (lb *lab) record(t testing.TB, id string) *keyValue {
+func (lb *lab) record(t testing.TB, id string) *etcdtest.KeyValue {
 	t.Helper()
-	return lb.api.get(t, lb.prefix+"/maintenance/"+id)
+	return lb.api.Get(t, lb.prefix+"/maintenance/"+id)
 }
 
 // waitingLockable is lb.lockable for a host, and a channel closed once
@@ -99,7 +100,7 @@ func TestMaintenanceWindowEnds(t *testing.T) {
 	kv := lb.record(t, "s0")
 	require.NotNil(t, kv)
 	assert.NotZero(t, kv.Lease, "a window is on a lease")
-	assert.LessOrEqual(t, lb.api.timeToLive(t, kv.Lease), int64(2), "of the window, rounded up to whole seconds")
+	assert.LessOrEqual(t, lb.api.TimeToLive(t, kv.Lease), int64(2), "of the window, rounded up to whole seconds")
 
 	_, err = b.Lock(within(t, 200*time.Millisecond), anyServer)
 	require.ErrorIs(t, err, core.ErrNotFound, "the window outlasts the deadline")

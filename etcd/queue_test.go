@@ -49,7 +49,7 @@ func TestQueueOnEtcd(t *testing.T) {
 		DeadWaiterBound: 3 * time.Second,
 		Left: func(t testing.TB, resources string) {
 			lb := labOf(t, resources)
-			assert.Zero(t, lb.api.count(t, lb.prefix+"/queue/"), "ticket keys left in the queue")
+			assert.Zero(t, lb.api.Count(t, lb.prefix+"/queue/"), "ticket keys left in the queue")
 		},
 	})
 }

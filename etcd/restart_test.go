@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-lockable/lockable/core"
+	"github.com/go-lockable/lockable/internal/etcdtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -73,11 +74,11 @@ func (s *server) start() {
 // waitHealthy waits until the server commits a write, asking every 20 ms.
 func (s *server) waitHealthy() {
 	s.t.Helper()
-	api := newEtcdAPI(s.client)
+	api := etcdtest.New(s.client)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		err := api.put(ctx, "/health", "ok")
+		err := api.Put(ctx, "/health", "ok")
 		cancel()
 		if err == nil {
 			return

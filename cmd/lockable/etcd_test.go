@@ -7,11 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-lockable/lockable/internal/etcdtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -50,68 +47,11 @@ func etcdPrefix() string {
 
 // etcdClient is a client of the first of eps, through etcd's v3 JSON
 // API; the test deletes the keys under prefix when it ends.
-func etcdClient(t *testing.T, eps, prefix string) *etcdAPI {
+func etcdClient(t *testing.T, eps, prefix string) *etcdtest.Client {
 	t.Helper()
-	cli := &etcdAPI{base: "http://" + strings.Split(eps, ",")[0],
-		http: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}}
-	t.Cleanup(func() {
-		var resp struct{}
-		_ = cli.call(context.Background(), "/v3/kv/deleterange", map[string]any{"key": []byte(prefix + "/"), "range_end": []byte(prefix + "0")}, &resp)
-	})
+	cli := etcdtest.New(strings.Split(eps, ",")[0])
+	t.Cleanup(func() { _ = cli.DeletePrefix(context.Background(), prefix+"/") })
 	return cli
-}
-
-// etcdAPI is the tests' small client of etcd's v3 JSON API (the gRPC
-// gateway on the client port), to look at lockable's keys from outside.
-type etcdAPI struct {
-	base string // http://host:port
-	http *http.Client
-}
-
-// call posts req to path and decodes the answer into resp; an answer
-// other than 200 OK is an error that shows it.
-func (c *etcdAPI) call(ctx context.Context, path string, req, resp any) error {
-	body, err := json.Marshal(req)
-	if err != nil {
-		return err
-	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	hresp, err := c.http.Do(hreq)
-	if err != nil {
-		return err
-	}
-	defer hresp.Body.Close()
-	data, err := io.ReadAll(hresp.Body)
-	if err != nil {
-		return err
-	}
-	if hresp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %s: %s", path, hresp.Status, data)
-	}
-	return json.Unmarshal(data, resp)
-}
-
-// etcdKey is a key as etcd's JSON API gives it.
-type etcdKey struct {
-	Lease int64 `json:"lease,string"`
-}
-
-// keys reads the keys from key to end (exclusive; only key when end is
-// empty), and counts them.
-func (c *etcdAPI) keys(ctx context.Context, key, end string) ([]etcdKey, int64, error) {
-	var resp struct {
-		Kvs   []etcdKey
-		Count int64 `json:"count,string"`
-	}
-	req := map[string]any{"key": []byte(key)}
-	if end != "" {
-		req["range_end"] = []byte(end)
-	}
-	err := c.call(ctx, "/v3/kv/range", req, &resp)
-	return resp.Kvs, resp.Count, err
 }
 
 // startLockable starts the lockable binary (as the scripts run it) in
@@ -166,7 +106,7 @@ func TestLostLockStopsTheCommand(t *testing.T) {
 	assert.Equal(t, "lockable: lost the lock on dev-1: its lease expired, so another holder may have it now; stopping the command (SIGTERM, then SIGKILL after --kill-after 5s)\n", stderr,
 		"one line, and no second one for the release of the lost lock")
 	assert.ErrorIs(t, syscall.Kill(pid, 0), syscall.ESRCH, "the command is gone")
-	_, left, err := cli.keys(t.Context(), prefix+"/res/", prefix+"/res0")
+	_, left, err := cli.Range(t.Context(), prefix+"/res/", etcdtest.RangeEnd(prefix+"/res/"))
 	require.NoError(t, err)
 	assert.Zero(t, left, "the lock lockable still had, on dev-0, was released")
 }
@@ -188,7 +128,7 @@ func TestFrozenLockableExitsLost(t *testing.T) {
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGSTOP))
 	require.NoError(t, poll(helperBound, func() error {
-		_, n, err := cli.keys(t.Context(), prefix+"/res/dev-0", "")
+		_, n, err := cli.Range(t.Context(), prefix+"/res/dev-0", nil)
 		if err == nil && n > 0 {
 			err = errors.New("the lock key is still there")
 		}
@@ -205,13 +145,11 @@ func TestFrozenLockableExitsLost(t *testing.T) {
 
 // revokeLease revokes the lease of the lock key, as etcd does when a
 // holder stops renewing it.
-func revokeLease(t *testing.T, cli *etcdAPI, key string) {
+func revokeLease(t *testing.T, cli *etcdtest.Client, key string) {
 	t.Helper()
-	kvs, _, err := cli.keys(t.Context(), key, "")
-	require.NoError(t, err)
-	require.Len(t, kvs, 1, "%s is not held", key)
-	var resp struct{}
-	require.NoError(t, cli.call(t.Context(), "/v3/lease/revoke", map[string]string{"ID": fmt.Sprint(kvs[0].Lease)}, &resp))
+	kv := cli.Get(t, key)
+	require.NotNil(t, kv, "%s is not held", key)
+	cli.Revoke(t, kv.Lease)
 }
 
 func pidIn(t *testing.T, path string) int {
