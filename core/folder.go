@@ -383,3 +383,22 @@ func kindOf(m fs.FileMode) string {
 	}
 	return "a " + m.Type().String() + " file"
 }
+
+// sameAsPath reports whether the file f locked is still the regular file
+// at path, without following a link there: another tool may have
+// removed, replaced or linked it between the open and the lock, and a
+// lock on a file no longer at path excludes nobody.
+func sameAsPath(f *os.File, path string) (bool, error) {
+	locked, err := f.Stat()
+	if err != nil {
+		return false, fmt.Errorf("lock file %s: %w", path, err)
+	}
+	current, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("lock file %s: %w", path, err)
+	}
+	return current.Mode().IsRegular() && os.SameFile(locked, current), nil
+}

@@ -5,7 +5,6 @@ package core
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/user"
 	"strconv"
@@ -64,25 +63,6 @@ func (d *folder) checkOpened(f *os.File, path string) error {
 		return fmt.Errorf("lock file %s belongs to %s: in a lock folder that every user can write to, another user's lock file can be removed or replaced by them at any time, so it cannot keep a lock; use a lock folder of your own, or one that only the lab's users can write to (see --lock-folder)", path, userOf(st.Uid))
 	}
 	return nil
-}
-
-// sameAsPath reports whether the file f locked is still the file at
-// path, without following a link there: another tool may have removed,
-// replaced or linked it between the open and the lock, and a lock on a
-// file no longer at path excludes nobody.
-func sameAsPath(f *os.File, path string) (bool, error) {
-	locked, err := f.Stat()
-	if err != nil {
-		return false, fmt.Errorf("lock file %s: %w", path, err)
-	}
-	current, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("lock file %s: %w", path, err)
-	}
-	return os.SameFile(locked, current), nil
 }
 
 // userOf names a uid: "alice (uid 1001)", or "uid 1001".

@@ -3,9 +3,7 @@
 package core
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -33,23 +31,6 @@ func (d *folder) openLockFile(path string, mode openMode) (*os.File, error) {
 		return nil, lockFileError(path, err)
 	}
 	return f, nil
-}
-
-// sameAsPath reports whether the file f locked is still the file at
-// path, without following a link there.
-func sameAsPath(f *os.File, path string) (bool, error) {
-	locked, err := f.Stat()
-	if err != nil {
-		return false, fmt.Errorf("lock file %s: %w", path, err)
-	}
-	current, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("lock file %s: %w", path, err)
-	}
-	return current.Mode().IsRegular() && os.SameFile(locked, current), nil
 }
 
 // DefaultLockFolder returns the lock folder used when none is given:
