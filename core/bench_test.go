@@ -78,11 +78,24 @@ func BenchmarkHandover(b *testing.B) {
 	held, err := l.Lock(context.Background(), q(""))
 	require.NoError(b, err)
 	waiter := startRole(b, "wait", path, dir, childTimeout+"=60s")
+	lat := handOvers(b, l, held, waiter, "", func() {
+		time.Sleep(20 * time.Millisecond) // let the waiter settle into its wait
+	})
+	b.ReportMetric(float64(percentile(lat, 50).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(lat, 99).Microseconds())/1000, "p99-ms")
+}
+
+// handOvers hands held over to waiter once per b.Loop: the waiter is
+// told to wait, settle runs (untimed), then held is released and the time
+// until the waiter took it is one latency; the resource req names is
+// then taken back (untimed) for the next round. It returns the latencies
+// sorted.
+func handOvers(b *testing.B, l *Lockable, held *Allocation, waiter *process, req string, settle func()) []time.Duration {
 	var lat []time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		waiter.send(b, "wait")
-		time.Sleep(20 * time.Millisecond) // let the waiter settle into its wait
+		settle()
 		b.StartTimer()
 		released := time.Now()
 		require.NoError(b, held.Unlock())
@@ -92,13 +105,12 @@ func BenchmarkHandover(b *testing.B) {
 		b.StopTimer()
 		waiter.send(b, "release")
 		waiter.expect(b, "released")
-		held, err = l.Lock(context.Background(), q(""))
+		held, err = l.Lock(context.Background(), q(req))
 		require.NoError(b, err)
 		b.StartTimer()
 	}
 	slices.Sort(lat)
-	b.ReportMetric(float64(percentile(lat, 50).Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(percentile(lat, 99).Microseconds())/1000, "p99-ms")
+	return lat
 }
 
 func percentile(sorted []time.Duration, p int) time.Duration {
@@ -168,27 +180,9 @@ func benchmarkBystanders(b *testing.B, n int) {
 	}
 	untilQueued(b, l, n)
 	waiter := startRole(b, "wait", path, dir, childTimeout+"=60s", childReq+"=type=phone")
-	var lat []time.Duration
 	before := cpuOf(b, bystanders)
-	for b.Loop() {
-		b.StopTimer()
-		waiter.send(b, "wait")
-		untilQueued(b, l, n+1)
-		b.StartTimer()
-		released := time.Now()
-		require.NoError(b, phone.Unlock())
-		got, err := strconv.ParseInt(waiter.expect(b, "got"), 10, 64)
-		require.NoError(b, err)
-		lat = append(lat, time.Unix(0, got).Sub(released))
-		b.StopTimer()
-		waiter.send(b, "release")
-		waiter.expect(b, "released")
-		phone, err = l.Lock(context.Background(), q("type=phone"))
-		require.NoError(b, err)
-		b.StartTimer()
-	}
+	lat := handOvers(b, l, phone, waiter, "type=phone", func() { untilQueued(b, l, n+1) })
 	spent := cpuOf(b, bystanders) - before
-	slices.Sort(lat)
 	b.ReportMetric(float64(spent.Microseconds())/float64(len(lat)), "bystander-µs/op")
 	b.ReportMetric(float64(percentile(lat, 50).Microseconds())/1000, "p50-ms")
 }
