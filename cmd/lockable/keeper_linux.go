@@ -355,16 +355,30 @@ type kept struct {
 	left     []string // "name (pid N)" of each process left behind
 }
 
+func newKept(keeper *exec.Cmd, life *os.File) *kept {
+	return &kept{keeper: keeper, life: life, ended: make(chan struct{}), gone: make(chan struct{}), done: make(chan struct{})}
+}
+
+// follow reads the keeper's report from rep until it ends, and returns
+// once the command runs (nil), or, the keeper gone, with why it did not
+// start.
+func (r *kept) follow(rep *os.File) error {
+	started := make(chan error, 1)
+	go r.read(rep, started)
+	if err := <-started; err != nil {
+		<-r.gone
+		return err
+	}
+	return nil
+}
+
 // startEarlyOrNow gives cmd to the early keeper, or starts one for it.
 func startEarlyOrNow(cmd *exec.Cmd, locks []*os.File, ownGroup bool, grace time.Duration, early *earlyKeeper) (*kept, error) {
 	r, ok := early.give(cmd, locks, ownGroup, grace)
 	if !ok {
 		return startKept(cmd, locks, ownGroup, grace)
 	}
-	started := make(chan error, 1)
-	go r.read(early.report, started)
-	if err := <-started; err != nil {
-		<-r.gone
+	if err := r.follow(early.report); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -406,11 +420,8 @@ func startKept(cmd *exec.Cmd, locks []*os.File, ownGroup bool, grace time.Durati
 		repR.Close()
 		return nil, fmt.Errorf("cannot start the keeper %s: %w", exe, err)
 	}
-	r := &kept{keeper: k, life: lifeW, ended: make(chan struct{}), gone: make(chan struct{}), done: make(chan struct{})}
-	started := make(chan error, 1)
-	go r.read(repR, started)
-	if err := <-started; err != nil {
-		<-r.gone
+	r := newKept(k, lifeW)
+	if err := r.follow(repR); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -558,7 +569,7 @@ func (e *earlyKeeper) give(cmd *exec.Cmd, locks []*os.File, ownGroup bool, grace
 		return nil, false
 	}
 	e.control.Close() // the end of the command: the keeper reads until here
-	return &kept{keeper: e.k, life: e.life, ended: make(chan struct{}), gone: make(chan struct{}), done: make(chan struct{})}, true
+	return newKept(e.k, e.life), true
 }
 
 // sendCommand writes spec to the socket f, the rights with its first
