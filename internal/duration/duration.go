@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -36,7 +37,7 @@ func Parse(s string) (time.Duration, error) {
 	case isSeconds(s):
 		return seconds(s)
 	}
-	if !units.MatchString(s) {
+	if !units().MatchString(s) {
 		return 0, ErrSyntax
 	}
 	d, err := time.ParseDuration(s)
@@ -46,8 +47,11 @@ func Parse(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// units is a Go duration: numbers, each with its unit.
-var units = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(ns|us|µs|μs|ms|s|m|h))+$`)
+// units is a Go duration: numbers, each with its unit. Compiled when
+// first needed, not at every start of the command (and of its keeper).
+var units = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(ns|us|µs|μs|ms|s|m|h))+$`)
+})
 
 // plain reports whether s holds only digits, points and unit letters,
 // starting with a digit: no sign, no underscore, no space inside.
