@@ -115,10 +115,13 @@ func (f *follower) refresh(parent context.Context) (unsettled bool) {
 	ts, hasText := f.src.(textSource)
 	var text string
 	var listErr error
+	var st core.Status
+	var err error
 	if hasText {
-		_, text, listErr = ts.ResourcesText(ctx)
+		st, text, err, listErr = f.readBoth(ctx, ts)
+	} else {
+		st, err = f.l.Status(ctx, nil)
 	}
-	st, err := f.l.Status(ctx, nil)
 	if parent.Err() != nil {
 		return false // stopping: what was read may be cut short
 	}
@@ -141,6 +144,28 @@ func (f *follower) refresh(parent context.Context) (unsettled bool) {
 	}
 	return err == nil && undescribed(st)
 }
+
+// readBoth reads the list's text and the lab, which the Lockable reads
+// from the same source. Should the list change between the two reads (a
+// file saved just then), the text read again after the lab differs: the
+// lab is read again, so that a snapshot tells of one list, whose text
+// /resources.json serves and from which the status was made. A list that
+// keeps changing gets the last reading; the next change reads it anew.
+func (f *follower) readBoth(ctx context.Context, ts textSource) (st core.Status, text string, err, listErr error) {
+	_, text, listErr = ts.ResourcesText(ctx)
+	for range maxRereads {
+		st, err = f.l.Status(ctx, nil)
+		_, after, afterErr := ts.ResourcesText(ctx)
+		if after == text && errText(afterErr) == errText(listErr) {
+			break
+		}
+		text, listErr = after, afterErr
+	}
+	return st, text, err, listErr
+}
+
+// maxRereads bounds the readings of one refresh.
+const maxRereads = 3
 
 // undescribed reports whether some lock of st does not say who holds it.
 func undescribed(st core.Status) bool {

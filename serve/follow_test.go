@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"testing"
@@ -71,4 +72,43 @@ func TestUpdateSinceASnapshotMissed(t *testing.T) {
 	bad, err := newSnapshot(snaps[2], at, core.Status{}, provider.ErrUnavailable, listDoc{}, "lab.json")
 	require.NoError(t, err)
 	assert.Nil(t, bad.updateSince(snaps[1], "lab.json"), "no status to compare: a whole one is sent")
+}
+
+// racingSource is a real file source whose file is replaced, once, right
+// after its text is read: as if someone saved the list between the two
+// reads of one refresh (its text, then the lab from it).
+type racingSource struct {
+	*provider.FileSource
+	t    testing.TB
+	lab  *testLab
+	then string // the text written after the next read of the text; "" once written
+}
+
+func (s *racingSource) ResourcesText(ctx context.Context) ([]provider.Resource, string, error) {
+	res, text, err := s.FileSource.ResourcesText(ctx)
+	if s.then != "" {
+		s.lab.writeText(s.t, s.then)
+		s.then = ""
+	}
+	return res, text, err
+}
+
+// A refresh during which the list is saved tells of one list: here the
+// list turns broken between the reads, and the snapshot says so of the
+// list it serves as well as of the lab, not the old text with the new
+// error.
+func TestASnapshotTellsOfOneList(t *testing.T) {
+	lab := newTestLab(t, phones(1)...)
+	src := &racingSource{FileSource: provider.File(lab.path), t: t, lab: lab, then: `[{"id": "phone-0"}, {"id": "phone-0"}]`}
+	l, err := core.New(t.Context(), src, core.WithHostname(lab.host), core.WithLockFolder(lab.locks))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, l.Close()) })
+	f := newFollower(l, src, newConfig(nil))
+
+	f.refresh(t.Context())
+	snap := f.current()
+	require.Error(t, snap.err, "the lab was read from the broken list")
+	assert.Contains(t, snap.err.Error(), `duplicate id "phone-0"`)
+	require.Error(t, snap.list.err, "and /resources.json serves no other list")
+	assert.Contains(t, snap.list.err.Error(), `duplicate id "phone-0"`)
 }
