@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/go-lockable/lockable/internal/textcut"
 	"github.com/tidwall/gjson"
 )
 
@@ -94,11 +95,7 @@ func quoteID(id string) string {
 	if len(id) <= keep+10 {
 		return strconv.Quote(id)
 	}
-	cut := keep
-	for cut > 0 && !utf8.RuneStart(id[cut]) {
-		cut--
-	}
-	return strconv.Quote(id[:cut]) + "…"
+	return strconv.Quote(textcut.Prefix(id, keep)) + "…"
 }
 
 // describe names a JSON value's type, with the value when it is short.

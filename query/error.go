@@ -3,6 +3,8 @@ package query
 import (
 	"strconv"
 	"strings"
+
+	"github.com/go-lockable/lockable/internal/textcut"
 )
 
 // Error is the error Parse, New and MustParse report for requirements that
@@ -51,8 +53,17 @@ func errorf(path, op, reason string) *Error {
 	return &Error{Path: path, Operator: op, Reason: reason}
 }
 
-// quote quotes text for messages, as Go syntax.
-func quote(s string) string { return strconv.Quote(s) }
+// quote quotes text for messages, as Go syntax, and shortened: a message
+// repeats at most maxQuoted bytes of what it was given.
+func quote(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(textcut.Prefix(s, maxQuoted)) + "…"
+}
+
+// maxQuoted bounds the bytes of a requirement a message quotes.
+const maxQuoted = 200
 
 // joinPath extends an error location by one key or index.
 func joinPath(at, key string) string {

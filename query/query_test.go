@@ -59,6 +59,19 @@ func TestErrorLocatesTheFault(t *testing.T) {
 	}
 }
 
+// A message quotes a bounded part of a long requirement: a part of a
+// thousand invalid bytes, each escaped as four, does not make a message
+// of kilobytes.
+func TestErrorQuotesALongPartShortened(t *testing.T) {
+	part := strings.Repeat("\xf2", 1000)
+	_, err := query.Parse(part)
+	var qe *query.Error
+	require.ErrorAs(t, err, &qe)
+	assert.Equal(t, part, qe.Path, "the path is whole")
+	assert.Less(t, len(err.Error()), 1000)
+	assert.Contains(t, err.Error(), "…")
+}
+
 func TestErrorUnwrapsTheCause(t *testing.T) {
 	_, err := query.Parse(`{"name": {"$regex": "^(?!tmp)"}}`)
 	var re *syntax.Error

@@ -5,15 +5,18 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/go-lockable/lockable/core"
 	"github.com/go-lockable/lockable/internal/config"
+	"github.com/go-lockable/lockable/internal/textcut"
 	"github.com/go-lockable/lockable/query"
 )
 
 // maxOwner bounds the command line written into the lock as its owner.
 const maxOwner = 120
+
+// maxEchoed bounds the requirements a message repeats.
+const maxEchoed = 200
 
 // maxHeld bounds how many resources one run holds (--count, or several
 // --requirements): more than a lab has, and few enough that a typo such
@@ -102,7 +105,7 @@ func (o *options) queries(cfg config.Config) ([]*query.Query, error) {
 func parseRequirement(cfg config.Config, text string) (*query.Query, error) {
 	q, err := query.Parse(text)
 	if err != nil {
-		return nil, usagef("--requirements %s: %v", text, err)
+		return nil, usagef("--requirements %s: %v", textcut.Shorten(text, maxEchoed, "..."), err)
 	}
 	return cfg.Require(q), nil
 }
@@ -110,15 +113,7 @@ func parseRequirement(cfg config.Config, text string) (*query.Query, error) {
 // owner is the label the lock shows as the holder's: the command line,
 // shortened.
 func owner(command []string) string {
-	s := strings.Join(command, " ")
-	if len(s) <= maxOwner {
-		return s
-	}
-	cut := maxOwner
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
+	return textcut.Shorten(strings.Join(command, " "), maxOwner, "...")
 }
 
 // caught are the signals lockable catches to forward them: those it was
