@@ -70,8 +70,11 @@ func TestWatchStopsTheCommandWhenALockIsLost(t *testing.T) {
 
 func TestWatchKeepsMaxHoldFirst(t *testing.T) {
 	a := allocate(t, lab(1), "id=dev-0")[0]
-	// A command that records its SIGTERM and goes on.
-	p, cmd, done := started(t, "trap ': > termed' TERM; : > ready; sleep 60; sleep 60")
+	// A command that records its SIGTERM and goes on. It waits in the
+	// wait builtin, which a trapped signal ends at once: a foreground
+	// sleep that the group's SIGTERM reached between fork and exec would
+	// run its 60 s, and the trap only after it.
+	p, cmd, done := started(t, "trap ': > termed' TERM; : > ready; sleep 60 & wait; sleep 60")
 	require.NoError(t, waitFile(filepath.Join(cmd.Dir, "ready"), "", helperBound))
 	lost := make(chan *core.Allocation)
 	go func() { // the lock is lost during --max-hold's grace
