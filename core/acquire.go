@@ -226,12 +226,19 @@ func (l *Lockable) leave(r *request) {
 }
 
 // compete records r's competition, and what may change what r can have:
-// a release of a resource that r or a waiter it competes with fits, or a
-// waiter ahead of it leaving. It tells r's subscription, and notes when
-// that watches something new.
+// a release of a resource that r or a waiter it competes with fits, a
+// waiter ahead of it leaving, or the end of a maintenance that keeps a
+// resource it fits out. It tells r's subscription, and notes when that
+// watches something new.
 func (r *request) compete(c *competition) {
 	r.competition = c
 	in := lockbackend.Interest{Resources: c.resources, Tickets: c.tickets}
+	if back := r.care.returning(r.list); len(back) > 0 { // lab care hook (care.go)
+		in.Resources = maps.Clone(c.resources)
+		for _, id := range back {
+			in.Resources[id] = true
+		}
+	}
 	r.grew = false
 	if r.sub != nil {
 		r.grew = !subset(in.Resources, r.interest.Resources) || !subset(in.Tickets, r.interest.Tickets)

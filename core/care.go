@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-lockable/lockable/provider"
 )
 
 // care is what lab care adds to one request: its checks, the resources
@@ -68,6 +70,19 @@ func (l *Lockable) leaveOut(ctx context.Context, r *request, fit [][]int) error 
 		fit[i] = slices.DeleteFunc(slices.Clone(fit[i]), func(res int) bool { _, out := c.out[res]; return out })
 	}
 	return nil
+}
+
+// returning names the resources that leaveOut left out for a
+// maintenance, not for a failed check of this call: the end of their
+// maintenance may serve the request, so it watches them too.
+func (c *care) returning(list []provider.Resource) []string {
+	var ids []string
+	for res := range c.out {
+		if id := list[res].ID(); c.failed[id] == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // markBusy marks the resources in a maintenance window that ends before

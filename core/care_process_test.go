@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/go-lockable/lockable/provider"
 	"github.com/stretchr/testify/assert"
@@ -19,7 +20,13 @@ const (
 	childCareRole = "LOCKABLE_CORE_TEST_CARE"
 	childQuery    = "LOCKABLE_CORE_TEST_QUERY"
 	childID       = "LOCKABLE_CORE_TEST_ID"
+	// childBound is how long the waiter waits, when not childWait.
+	childBound = "LOCKABLE_CORE_TEST_BOUND"
 )
+
+// beforeSafetyNet bounds a waiter that only an event can serve: its
+// deadline comes before its first look without one (safetyEvery).
+const beforeSafetyNet = safetyEvery - time.Second
 
 func childCare() error {
 	roles := map[string]func() error{
@@ -63,7 +70,11 @@ func childWaitsAndTells() error {
 		<-waiting
 		fmt.Println("waiting")
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), childWait)
+	bound := childWait
+	if d, err := time.ParseDuration(os.Getenv(childBound)); err == nil {
+		bound = d
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	defer cancel()
 	a, err := l.Lock(ctx, q(os.Getenv(childQuery)))
 	if err != nil {
@@ -139,8 +150,10 @@ func TestWaiterInAnotherProcessSeesMaintenanceStart(t *testing.T) {
 	require.NoError(t, held.Unlock())
 }
 
-// The end of a maintenance reaches a waiter in another process: it takes
-// the resource while the other one it waited for is still held.
+// The end of a maintenance reaches a waiter in another process at once:
+// it takes the resource while the other one it waited for is still held,
+// before its deadline, which comes before its first look without an
+// event.
 func TestWaiterInAnotherProcessSeesMaintenanceEnd(t *testing.T) {
 	path, dir := lab(t, phones(2)...), t.TempDir()
 	l := newLockable(t, path, dir)
@@ -150,7 +163,7 @@ func TestWaiterInAnotherProcessSeesMaintenanceEnd(t *testing.T) {
 	_, err = l.StartMaintenance(t.Context(), "phone-0", "x", 0)
 	require.NoError(t, err)
 
-	p := startRole(t, "care", path, dir, childCareRole+"=wait")
+	p := startRole(t, "care", path, dir, childCareRole+"=wait", childBound+"="+beforeSafetyNet.String())
 	p.expect(t, "waiting")
 	_, err = l.EndMaintenance(t.Context(), "phone-0")
 	require.NoError(t, err)

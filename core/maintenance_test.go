@@ -167,7 +167,8 @@ func TestMaintenanceWindowEndsByItself(t *testing.T) {
 }
 
 // A waiter that waits for a held resource takes another one as soon as
-// that one's maintenance ends.
+// that one's maintenance ends: before its deadline, which comes before
+// its first look without an event.
 func TestEndOfMaintenanceWakesAWaiter(t *testing.T) {
 	waiting := make(chan struct{})
 	l := newLabWith(t, []Option{WithLogger(waitingLogger(waiting))}, phones(2)...)
@@ -179,7 +180,9 @@ func TestEndOfMaintenanceWakesAWaiter(t *testing.T) {
 
 	got := make(chan string, 1)
 	go func() {
-		a, err := l.Lock(t.Context(), q(""))
+		ctx, cancel := context.WithTimeout(t.Context(), beforeSafetyNet)
+		defer cancel()
+		a, err := l.Lock(ctx, q(""))
 		if err != nil {
 			got <- err.Error()
 			return
