@@ -61,10 +61,18 @@ func openFolder(dir string, log *slog.Logger) (*folder, error) {
 // lockPath returns the lock file of resource id. Ids that would name a
 // file outside the folder are refused; the provider refuses them earlier.
 func (d *folder) lockPath(id string) (string, error) {
-	if id == "" || id == "." || id == ".." || strings.ContainsAny(id, "/\\\x00") {
-		return "", fmt.Errorf("%w: %q cannot be a lock file name", ErrInvalidID, id)
+	if err := checkID(id); err != nil {
+		return "", err
 	}
 	return filepath.Join(d.dir, id+lockSuffix), nil
+}
+
+// checkID refuses an id that would name a file outside the folder.
+func checkID(id string) error {
+	if id == "" || id == "." || id == ".." || strings.ContainsAny(id, "/\\\x00") {
+		return fmt.Errorf("%w: %q cannot be a lock file name", ErrInvalidID, id)
+	}
+	return nil
 }
 
 // TryLock takes resource id without waiting and writes desc into its

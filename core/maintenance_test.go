@@ -3,9 +3,11 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -258,4 +260,45 @@ func TestMaintenanceString(t *testing.T) {
 	assert.Equal(t, "in maintenance since "+now.Format("15:04"), Maintenance{Since: now}.String())
 	assert.True(t, Maintenance{}.Active(now))
 	assert.False(t, Maintenance{Until: now}.Active(now))
+}
+
+// Over more than listAbove resources, one listing of the folder tells
+// which records exist; it finds what opening each record would.
+func TestRecordsOfALargeLab(t *testing.T) {
+	for _, n := range []int{listAbove, listAbove + 1, 40} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			l, dir := newLab(t, phones(n)...)
+			last := fmt.Sprintf("phone-%d", n-1)
+			for _, id := range []string{"phone-1", last} {
+				_, err := l.StartMaintenance(t.Context(), id, "flashing "+id, 0)
+				require.NoError(t, err)
+			}
+			// Neither a record of phone-2 (on a file system that tells
+			// case apart) nor one of phone-3: a name in another case, and
+			// a temporary file left by a crash mid-write.
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "PHONE-2.maintenance"), []byte(`{"note": "x"}`), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "phone-3.maintenance.tmp-0123abcd"), []byte(`{"note": "x"}`), 0o644))
+
+			sts, err := statuses(t, l)
+			require.NoError(t, err)
+			var out []string
+			for _, st := range sts {
+				if st.State == InMaintenance {
+					out = append(out, st.Resource.ID()+": "+st.Maintenance.Note)
+				}
+			}
+			assert.Equal(t, []string{"phone-1: flashing phone-1", last + ": flashing " + last}, out)
+
+			a, err := l.Lock(expired(t), q(`{"id": {"$in": ["phone-1", "phone-2"]}}`))
+			require.NoError(t, err)
+			assert.Equal(t, "phone-2", a.ResourceID())
+			require.NoError(t, a.Unlock())
+
+			// A record that is a link is refused on this path too.
+			require.NoError(t, os.Symlink(filepath.Join(t.TempDir(), "elsewhere"), filepath.Join(dir, "phone-0.maintenance")))
+			_, err = l.Lock(expired(t), q(""))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "phone-0.maintenance is a symbolic link")
+		})
+	}
 }
