@@ -57,7 +57,7 @@ func (e *TimeoutError) Error() string {
 	fmt.Fprintf(&b, "timed out after %s waiting for %s", e.Waited.Round(time.Millisecond), requirementsText(e.Requirements))
 	held := heldOnly(e.Fitting)
 	if len(held) > 0 {
-		fmt.Fprintf(&b, ": %d fitting resources held:", len(held))
+		fmt.Fprintf(&b, ": %d %s held:", len(held), plural(len(held), "fitting resource", "fitting resources"))
 		for i, st := range held {
 			if i > 0 {
 				b.WriteByte(',')
@@ -78,7 +78,7 @@ func (e *TimeoutError) Error() string {
 		fmt.Fprintf(&b, "; %s", ce)
 	}
 	if len(e.Ahead) > 0 {
-		fmt.Fprintf(&b, "; %d waiters ahead in the queue:", len(e.Ahead))
+		fmt.Fprintf(&b, "; %d %s ahead in the queue:", len(e.Ahead), plural(len(e.Ahead), "waiter", "waiters"))
 		for i, w := range e.Ahead {
 			if i > 0 {
 				b.WriteByte(',')
