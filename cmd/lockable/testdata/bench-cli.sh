@@ -21,6 +21,8 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/lockable" ./cmd/lockable
+# The static build the README suggests for start-up time: no dynamic loader.
+CGO_ENABLED=0 go build -o "$work/lockable-static" ./cmd/lockable
 
 # 1,000 resources on host lab-1: half android, ram_gb 4, 8 or 12.
 awk 'BEGIN {
@@ -43,6 +45,7 @@ hyperfine -N --warmup 20 --runs "${RUNS:-200}" --export-json "$work/times.json" 
 	--command-name 'sh -c true (baseline: start a shell)' "sh -c true" \
 	--command-name 'flock FILE true (baseline: lock a file, run true)' "flock $work/locks/flock.lock true" \
 	--command-name 'lockable --no-shell -- true (bundled lab)' "$lockable --resources examples/resources.json --hostname lab-runner-1 --no-shell -- true" \
+	--command-name 'lockable --no-shell -- true (bundled lab, CGO_ENABLED=0 build)' "$work/lockable-static --resources examples/resources.json --hostname lab-runner-1 --no-shell -- true" \
 	--command-name 'lockable --requirements R -- true' "$lockable --requirements '{\"os\": \"android\", \"ram_gb\": {\"\$gte\": 8}}' -- true" \
 	--command-name 'lockable --no-shell --requirements R -- true' "$lockable --no-shell --requirements os=android -- true" \
 	--command-name 'lockable status' "$lockable status" \
