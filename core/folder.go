@@ -157,15 +157,18 @@ func isEmpty(f *os.File) bool {
 	return err == nil && fi.Size() == 0
 }
 
+// lockFileError explains why the lock file at path could not be opened.
+// A missing file is told first: a look at a free resource's missing lock
+// file comes here, and needs no stat of the path.
 func lockFileError(path string, err error) error {
 	var hint string
 	switch {
 	case errors.Is(err, fs.ErrPermission):
 		hint = "; make the lock folder writable or choose another one (in a folder that several users share, every lock file must be writable by all of them: a shared group and umask 002)"
-	case isDirError(path):
-		hint = "; it is a directory: remove it"
 	case errors.Is(err, fs.ErrNotExist):
 		hint = "; the lock folder is gone: create it again"
+	case isDirError(path):
+		hint = "; it is a directory: remove it"
 	}
 	return fmt.Errorf("cannot open lock file %s: %w%s", path, err, hint)
 }

@@ -5,6 +5,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/user"
 	"strconv"
@@ -27,6 +28,9 @@ func (d *folder) openLockFile(path string, mode openMode) (*os.File, error) {
 		flags = os.O_WRONLY | noFollow
 	}
 	f, err := os.OpenFile(path, flags, 0o666)
+	if mode == forLook && errors.Is(err, fs.ErrNotExist) {
+		return nil, err // a free resource's lock file may not exist: nothing to explain
+	}
 	if err != nil {
 		return nil, d.openError(path, err)
 	}

@@ -3,7 +3,9 @@
 package core
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -27,6 +29,9 @@ func (d *folder) openLockFile(path string, mode openMode) (*os.File, error) {
 		flags = os.O_WRONLY
 	}
 	f, err := os.OpenFile(path, flags, 0o666)
+	if mode == forLook && errors.Is(err, fs.ErrNotExist) {
+		return nil, err // a free resource's lock file may not exist: nothing to explain
+	}
 	if err != nil {
 		return nil, lockFileError(path, err)
 	}
