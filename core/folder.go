@@ -158,8 +158,8 @@ func isEmpty(f *os.File) bool {
 }
 
 // lockFileError explains why the lock file at path could not be opened.
-// A missing file is told first: a look at a free resource's missing lock
-// file comes here, and needs no stat of the path.
+// A missing file is told before the stat that asks for a directory: a
+// missing path is none.
 func lockFileError(path string, err error) error {
 	var hint string
 	switch {

@@ -25,12 +25,12 @@ func watching() int {
 	}
 }
 
-// gone says whether no goroutine watches any more. A goroutine that
+// gone asserts that no goroutine watches any more. A goroutine that
 // closed its done channel may still be on its way out, as goleak knows,
 // so this waits for it a little.
-func gone(t *testing.T) bool {
+func gone(t *testing.T) {
 	t.Helper()
-	return assert.Eventually(t, func() bool { return watching() == 0 }, 10*time.Second, time.Millisecond, "the watching goroutine ends")
+	assert.Eventually(t, func() bool { return watching() == 0 }, 10*time.Second, time.Millisecond, "the watching goroutine ends")
 }
 
 func TestWatchReportsALossOnceAndStops(t *testing.T) {
