@@ -56,7 +56,8 @@ type options struct {
 	window              time.Duration // maintain --for
 	end                 bool          // maintain --end
 
-	set map[string]bool // flags given on the command line
+	set  map[string]bool // flags given on the command line
+	form map[string]bool // flags of the form that runs (the last parsed)
 }
 
 func newOptions() *options {
@@ -138,6 +139,8 @@ func (o *options) parse(fs *flag.FlagSet, args []string) (rest []string, dashes 
 		return nil, false, usagef("%s (see lockable --help)", flagError(err))
 	}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	o.form = map[string]bool{}
+	fs.VisitAll(func(f *flag.Flag) { o.form[f.Name] = true })
 	rest = fs.Args()
 	consumed := len(args) - len(rest)
 	return rest, consumed > 0 && args[consumed-1] == "--", nil

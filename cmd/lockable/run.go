@@ -94,9 +94,12 @@ func (c *cli) subcommand(o *options, name string, register func(*flag.FlagSet), 
 }
 
 // config reads the LOCKABLE_* environment into the flags not given.
-// An invalid value is a usage error naming the variable.
+// An invalid value is a usage error naming the variable. A variable is
+// read only where it means something: not when its flag was given (the
+// flag wins, whatever the variable holds), nor by a form without that
+// flag (lockable serve does not wait, so LOCKABLE_TIMEOUT is not its).
 func (c *cli) config(o *options) (config.Config, error) {
-	cfg, err := config.FromEnv(c.getenv)
+	cfg, err := config.FromEnv(o.envFor(c.getenv))
 	if err != nil {
 		return config.Config{}, withCode(exitUsage, err)
 	}
@@ -109,6 +112,39 @@ func (c *cli) config(o *options) (config.Config, error) {
 	}
 	c.secrets = redact.ForURL(o.resources).With(redact.ForURL(o.backend))
 	return cfg, nil
+}
+
+// envFlags names the flag that each LOCKABLE_* variable stands for.
+var envFlags = map[string]string{
+	config.EnvResources:           "resources",
+	config.EnvLockFolder:          "lock-folder",
+	config.EnvBackend:             "backend",
+	config.EnvHostname:            "hostname",
+	config.EnvTimeout:             "timeout",
+	config.EnvRequirements:        "requirements",
+	config.EnvPriority:            "priority",
+	config.EnvHealthCheck:         "health-check",
+	config.EnvHealthCheckTimeout:  "health-check-timeout",
+	config.EnvHealthCheckFromList: "health-check-from-list",
+	config.EnvCleanup:             "cleanup",
+	config.EnvCleanupTimeout:      "cleanup-timeout",
+}
+
+// envFor returns getenv as the form o parsed sees it: empty for a
+// variable whose flag the form does not have, or whose flag was given.
+// LOCKABLE_REQUIREMENTS adds to --requirements rather than giving way.
+func (o *options) envFor(getenv func(string) string) func(string) string {
+	return func(key string) string {
+		name, ok := envFlags[key]
+		switch {
+		case !ok:
+		case o.form != nil && !o.form[name]:
+			return ""
+		case o.set[name] && key != config.EnvRequirements:
+			return ""
+		}
+		return getenv(key)
+	}
 }
 
 // getenv looks key up in the environment; the last setting wins, as in
