@@ -20,7 +20,13 @@ var ErrCheckFailed = errors.New("lab care check failed")
 // Check looks after a held resource: a health check tells whether it is
 // fit to be handed out, a cleanup makes it so after use. It returns an
 // error when the resource is not fit for the next user. It must return
-// soon after ctx is done; ctx's deadline is the check's bound.
+// soon after ctx is done; ctx's deadline is the check's bound. A health
+// check's error matching context.Canceled, returned before that bound,
+// says it was interrupted (the caller's program is stopping, after its
+// context's deadline, say, when that context can no longer be
+// cancelled): it counts against nobody, as a cancelled call's check does,
+// and the call fails with it. A cleanup has no such way out: one that
+// did not finish leaves the resource dirty, so in maintenance.
 type Check func(ctx context.Context, a *Allocation) error
 
 // WithHealthCheck runs check on every resource the call takes, after its
@@ -142,6 +148,10 @@ func (l *Lockable) runCheck(ctx context.Context, a *Allocation, spec checkSpec, 
 	if errors.Is(ctx.Err(), context.Canceled) {
 		l.logCheck(ce, "interrupted")
 		return nil, ctx.Err()
+	}
+	if !cleanup && cctx.Err() == nil && errors.Is(err, context.Canceled) {
+		l.logCheck(ce, "interrupted")
+		return nil, err
 	}
 	switch {
 	case err == nil || cctx.Err() == nil:

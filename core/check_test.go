@@ -157,6 +157,35 @@ func TestCancelDuringHealthCheck(t *testing.T) {
 	assert.Nil(t, st.Maintenance)
 }
 
+// Past the call's deadline its context can no longer be cancelled; a
+// health check that says it was interrupted (context.Canceled) counts
+// against nobody all the same, and the call fails with it.
+func TestHealthCheckInterruptedAfterTheDeadline(t *testing.T) {
+	l, _ := newLab(t, phones(1)...)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Millisecond)
+	defer cancel()
+	interrupted := func(cctx context.Context, _ *Allocation) error {
+		<-ctx.Done() // the call's deadline passes while the check runs
+		require.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
+		require.NoError(t, cctx.Err(), "the check's own bound is a minute")
+		return fmt.Errorf("stopped by a signal: %w", context.Canceled)
+	}
+	_, err := l.Lock(ctx, q(""), WithHealthCheck(interrupted, time.Minute))
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, ErrCheckFailed)
+	st := statusOf(t, l, "phone-0")
+	assert.Equal(t, Free, st.State)
+	assert.Nil(t, st.Maintenance)
+
+	// A cleanup that says so is not let off: it did not finish.
+	a, err := l.Lock(t.Context(), q(""), WithCleanup(func(context.Context, *Allocation) error {
+		return fmt.Errorf("stopped: %w", context.Canceled)
+	}, time.Minute))
+	require.NoError(t, err)
+	require.ErrorIs(t, a.Unlock(), ErrCheckFailed)
+	assert.NotNil(t, statusOf(t, l, "phone-0").Maintenance)
+}
+
 // With several requirements, a failed check releases what else was
 // taken and the call tries again: all or nothing.
 func TestHealthCheckOfSeveralResources(t *testing.T) {

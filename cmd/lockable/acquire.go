@@ -20,6 +20,7 @@ import (
 // signal's number, as if lockable had died of it.
 func (c *cli) acquire(ctx context.Context, o *options, qs []*query.Query, sigs <-chan os.Signal, opts ...core.LockOption) (*core.Lockable, []*core.Allocation, error) {
 	sigCtx, stop := untilSignal(ctx, sigs)
+	c.interrupt = sigCtx
 	bounded, cancel := c.bound(sigCtx, o)
 	defer cancel()
 	lk, err := c.open(bounded, o)

@@ -107,8 +107,14 @@ func boundOf(o *options, kind string) time.Duration {
 func (c *cli) runCare(ctx context.Context, a *core.Allocation, kind, line string, o *options) error {
 	start := time.Now()
 	env := append(slices.Clip(c.environ), command.ResourceEnv([]*core.Allocation{a}, false, o.pyCompat)...)
-	err := command.Command{Line: line, Env: env, Grace: o.killAfter, Secrets: c.secrets}.Run(ctx)
+	run, interrupted := c.interruptible(ctx, kind)
+	defer interrupted()
+	err := command.Command{Line: line, Env: env, Grace: o.killAfter, Secrets: c.secrets}.Run(run)
 	took := time.Since(start).Round(time.Millisecond)
+	if interrupted() {
+		// A signal after --timeout: ctx no longer tells it, so say it.
+		return fmt.Errorf("%s of %s stopped by a signal: %w", kind, a.ResourceID(), context.Canceled)
+	}
 	switch {
 	case err == nil && !o.quiet:
 		c.say("%s of %s passed (%s)", kind, a.ResourceID(), took)
@@ -122,4 +128,32 @@ func (c *cli) runCare(ctx context.Context, a *core.Allocation, kind, line string
 			kind, a.ResourceID(), took, why, a.ResourceID())
 	}
 	return err // core says when its bound ended it
+}
+
+// interruptible returns ctx for a health check, also ended by a signal
+// to lockable: the check's own context outlives the run's deadline, and
+// a signal after that deadline can no longer cancel the run's context.
+// interrupted reports whether a signal ended it, and ends the watch. A
+// cleanup is not interruptible: it runs to its end or its bound, lest
+// the next user get the resource dirty.
+func (c *cli) interruptible(ctx context.Context, kind string) (run context.Context, interrupted func() bool) {
+	if kind != "health check" || c.interrupt == nil {
+		return ctx, func() bool { return false }
+	}
+	run, cancel := context.WithCancel(ctx)
+	signalled := make(chan struct{})
+	stop := context.AfterFunc(c.interrupt, func() {
+		close(signalled)
+		cancel()
+	})
+	return run, func() bool {
+		stop()
+		cancel()
+		select {
+		case <-signalled:
+			return ctx.Err() == nil
+		default:
+			return false
+		}
+	}
 }

@@ -26,6 +26,9 @@ type cli struct {
 	// early is the keeper started while the run waited, for the command
 	// to start under at once when its resources are held (Linux).
 	early *earlyKeeper
+	// interrupt is done once a signal has ended the wait for resources
+	// (acquire), for the health checks that outlive its deadline.
+	interrupt context.Context
 }
 
 // run is the whole command: it parses args, does what they say and
