@@ -107,6 +107,8 @@ func boundOf(o *options, kind string) time.Duration {
 func (c *cli) runCare(ctx context.Context, a *core.Allocation, kind, line string, o *options) error {
 	start := time.Now()
 	env := append(slices.Clip(c.environ), command.ResourceEnv([]*core.Allocation{a}, false, o.pyCompat)...)
+	c.careBegin(kind, a.ResourceID())
+	defer c.careEnd(o)
 	run, interrupted := c.interruptible(ctx, kind)
 	defer interrupted()
 	err := command.Command{Line: line, Env: env, Grace: o.killAfter, Secrets: c.secrets}.Run(run)
@@ -156,4 +158,53 @@ func (c *cli) interruptible(ctx context.Context, kind string) (run context.Conte
 			return false
 		}
 	}
+}
+
+// careBegin notes that a check or cleanup (kind) of resource id starts;
+// careEnd that one ended. When the last that runs ends, what they
+// left running outside their process groups is stopped (Linux: sweepCare)
+// before its resource is released or handed over, and said.
+func (c *cli) careBegin(kind, id string) {
+	c.care.Lock()
+	defer c.care.Unlock()
+	if c.care.running == 0 {
+		c.care.watched = careWatch()
+	}
+	c.care.running++
+	c.care.ran = append(c.care.ran, [2]string{kind, id})
+}
+
+func (c *cli) careEnd(o *options) {
+	c.care.Lock()
+	defer c.care.Unlock()
+	c.care.running--
+	if c.care.running > 0 || !c.care.watched {
+		return
+	}
+	ran := c.care.ran
+	c.care.ran = nil
+	if left := sweepCare(o.killAfter); len(left) > 0 {
+		c.say("%s left %s running; stopped %s (SIGTERM, then SIGKILL after --kill-after %s)",
+			careRuns(ran), strings.Join(left, ", "), plural(len(left), "it", "them"), o.killAfter)
+	}
+}
+
+// careRuns names checks and cleanups (kind, resource id) in a message:
+// "the health check of dev-1", "the health checks of dev-1 and dev-2",
+// "the health check of dev-1 and the cleanup of dev-2".
+func careRuns(ran [][2]string) string {
+	byKind := map[string][]string{}
+	var kinds []string
+	for _, r := range ran {
+		if byKind[r[0]] == nil {
+			kinds = append(kinds, r[0])
+		}
+		byKind[r[0]] = append(byKind[r[0]], r[1])
+	}
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		ids := byKind[k]
+		parts[i] = fmt.Sprintf("the %s of %s", plural(len(ids), k, k+"s"), strings.Join(ids, " and "))
+	}
+	return strings.Join(parts, " and ")
 }

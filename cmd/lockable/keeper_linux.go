@@ -420,6 +420,7 @@ func startKept(cmd *exec.Cmd, locks []*os.File, ownGroup bool, grace time.Durati
 		repR.Close()
 		return nil, fmt.Errorf("cannot start the keeper %s: %w", exe, err)
 	}
+	own(k.Process.Pid)
 	r := newKept(k, lifeW)
 	if err := r.follow(repR); err != nil {
 		return nil, err
@@ -468,6 +469,7 @@ func (r *kept) read(rep *os.File, started chan<- error) {
 		}
 	}
 	_ = r.keeper.Wait()
+	disown(r.keeper.Process.Pid)
 	r.life.Close()
 	once(fmt.Errorf("the keeper ended before the command started (%s)", r.keeper.ProcessState))
 	if !r.statusOK {
@@ -540,6 +542,7 @@ func startEarly(environ []string, stdin io.Reader, stdout, stderr io.Writer, own
 		repR.Close()
 		return nil
 	}
+	own(k.Process.Pid)
 	return &earlyKeeper{k: k, life: lifeW, report: repR, control: ours, ownGroup: ownGroup}
 }
 
@@ -619,6 +622,7 @@ func (e *earlyKeeper) abandon() {
 	// killed (it holds nothing and has run nothing).
 	t := time.AfterFunc(abandonBound, func() { _ = e.k.Process.Kill() })
 	_ = e.k.Wait()
+	disown(e.k.Process.Pid)
 	t.Stop()
 	e.report.Close()
 }

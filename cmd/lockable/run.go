@@ -29,6 +29,14 @@ type cli struct {
 	// interrupt is done once a signal has ended the wait for resources
 	// (acquire), for the health checks that outlive its deadline.
 	interrupt context.Context
+	// care counts the health checks and cleanups that run, and names
+	// those that ran since the last sweep of what they left (care.go).
+	care struct {
+		sync.Mutex
+		running int
+		watched bool        // lockable is their subreaper
+		ran     [][2]string // kind, resource id
+	}
 }
 
 // run is the whole command: it parses args, does what they say and

@@ -22,9 +22,13 @@ func becomeSubreaper() error {
 
 // descendants returns the pids of every living descendant of this
 // process, parents before their children.
-func descendants() []int {
+func descendants() []int { return descendantsOf(os.Getpid()) }
+
+// descendantsOf returns the pids of every living descendant of pid,
+// parents before their children.
+func descendantsOf(pid int) []int {
 	var out []int
-	queue := children(os.Getpid())
+	queue := children(pid)
 	seen := map[int]bool{}
 	for len(queue) > 0 {
 		pid := queue[0]
