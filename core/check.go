@@ -17,6 +17,14 @@ const DefaultCheckTimeout = time.Minute
 // *CheckError.
 var ErrCheckFailed = errors.New("lab care check failed")
 
+// ErrCheckNotRun: a health check could not check at all (its program is
+// missing, say). That is the checking host's fault, not the resource's,
+// so a Check that returns an error matching it puts nothing in
+// maintenance: the call releases what it took and fails with that error.
+// A cleanup that could not run is a failed cleanup all the same: the
+// resource was not cleaned.
+var ErrCheckNotRun = errors.New("lab care check could not run")
+
 // Check looks after a held resource: a health check tells whether it is
 // fit to be handed out, a cleanup makes it so after use. It returns an
 // error when the resource is not fit for the next user. It must return
@@ -153,6 +161,10 @@ func (l *Lockable) runCheck(ctx context.Context, a *Allocation, spec checkSpec, 
 		l.logCheck(ce, "interrupted")
 		return nil, err
 	}
+	if !cleanup && errors.Is(err, ErrCheckNotRun) {
+		l.logCheck(ce, "not run")
+		return nil, err
+	}
 	switch {
 	case err == nil || cctx.Err() == nil:
 	case errors.Is(err, context.DeadlineExceeded):
@@ -203,7 +215,7 @@ func noteOf(ce *CheckError) string {
 func (l *Lockable) logCheck(ce *CheckError, outcome string) {
 	level := slog.LevelInfo
 	attrs := []slog.Attr{slog.String("resource", ce.Resource), slog.Duration("duration", ce.Took), slog.String("outcome", outcome)}
-	if outcome == "failed" {
+	if outcome == "failed" || outcome == "not run" {
 		level = slog.LevelWarn
 		attrs = append(attrs, slog.String("err", ce.Err.Error()))
 	}

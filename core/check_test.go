@@ -186,6 +186,30 @@ func TestHealthCheckInterruptedAfterTheDeadline(t *testing.T) {
 	assert.NotNil(t, statusOf(t, l, "phone-0").Maintenance)
 }
 
+// A health check that could not check at all (ErrCheckNotRun) is the
+// host's fault: the call fails with it, the resource is released, and
+// nothing goes into maintenance. A cleanup that could not run did not
+// clean: the resource goes into maintenance.
+func TestHealthCheckThatCannotRun(t *testing.T) {
+	l, _ := newLab(t, phones(2)...)
+	cannot := func(context.Context, *Allocation) error {
+		return fmt.Errorf("%w: adb: not found", ErrCheckNotRun)
+	}
+	_, err := l.LockMany(t.Context(), qs("", ""), WithHealthCheck(cannot, time.Minute))
+	require.ErrorIs(t, err, ErrCheckNotRun)
+	assert.NotErrorIs(t, err, ErrCheckFailed)
+	for _, id := range []string{"phone-0", "phone-1"} {
+		st := statusOf(t, l, id)
+		assert.Equal(t, Free, st.State, id)
+		assert.Nil(t, st.Maintenance, id)
+	}
+
+	a, err := l.Lock(t.Context(), q(""), WithCleanup(cannot, time.Minute))
+	require.NoError(t, err)
+	require.ErrorIs(t, a.Unlock(), ErrCheckFailed)
+	assert.NotNil(t, statusOf(t, l, a.ResourceID()).Maintenance)
+}
+
 // With several requirements, a failed check releases what else was
 // taken and the call tries again: all or nothing.
 func TestHealthCheckOfSeveralResources(t *testing.T) {

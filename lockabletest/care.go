@@ -3,6 +3,7 @@ package lockabletest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"time"
@@ -104,6 +105,11 @@ func (p *plan) runCare(ctx context.Context, a *core.Allocation, kind, line strin
 	env := append(slices.Clip(os.Environ()), command.ResourceEnv([]*core.Allocation{a}, false, false)...)
 	err := command.Command{Line: line, Env: env, Secrets: p.secrets}.Run(ctx)
 	took := time.Since(start).Round(time.Millisecond)
+	var ce *command.Error
+	if kind == "health check" && errors.As(err, &ce) && ce.NotRun() {
+		return fmt.Errorf("%w: health check of %s: %s; this host cannot check, so nothing is put in maintenance: fix the health check command",
+			core.ErrCheckNotRun, a.ResourceID(), core.OneLine(err.Error()))
+	}
 	switch {
 	case err == nil:
 		logf("lockabletest: %s of %s passed (%s)", kind, a.ResourceID(), took)

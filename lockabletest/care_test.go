@@ -72,6 +72,27 @@ func TestEveryResourceFailsItsHealthCheck(t *testing.T) {
 	assert.Contains(t, fatal, "exit status 1: no phone-1; in maintenance now]")
 }
 
+// A health check that cannot run on this host (not found, 127) fails the
+// test, naming it, and puts no resource in maintenance: the typo is the
+// test's, not the lab's.
+func TestHealthCheckThatCannotRun(t *testing.T) {
+	lk, _ := newLab(t, phones(2))
+	ft := newT("TestFlash")
+	defer ft.finish()
+	ft.run(func(t lockabletest.TB) {
+		lockabletest.Require(t, "", lockabletest.WithLockable(lk), lockabletest.WithPolicy(lockabletest.Fail),
+			lockabletest.WithHealthCheck(`no-such-checker -s "$SERIAL"`, time.Minute))
+	})
+	fatal, _, _ := ft.outcome()
+	assert.Contains(t, fatal, "lab care check could not run: health check of phone-")
+	assert.Contains(t, fatal, "exit status 127")
+	assert.Contains(t, fatal, "nothing is put in maintenance")
+	assert.Nil(t, maintenanceOf(t, lk, "phone-0"))
+	assert.Nil(t, maintenanceOf(t, lk, "phone-1"))
+	assert.True(t, isFree(t, lk, "id=phone-0"))
+	assert.True(t, isFree(t, lk, "id=phone-1"))
+}
+
 // A cleanup runs when the test ends, while the resource is still locked;
 // one that fails puts it in maintenance, which the log tells, and the
 // test does not fail for it.

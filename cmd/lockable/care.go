@@ -44,7 +44,8 @@ func (o *options) applyCareEnv(c config.Care) {
 	}
 }
 
-// checkCare refuses bounds that are no bounds.
+// checkCare refuses bounds that are no bounds, and check commands that
+// the shell cannot read.
 func (o *options) checkCare() error {
 	for _, f := range []struct {
 		name string
@@ -52,6 +53,21 @@ func (o *options) checkCare() error {
 	}{{"health-check-timeout", o.healthCheckTimeout}, {"cleanup-timeout", o.cleanupTimeout}} {
 		if o.set[f.name] && f.d <= 0 {
 			return usagef("--%s %s: a check needs a bound; give a positive duration", f.name, f.d)
+		}
+	}
+	for _, f := range []struct{ flag, env, line string }{
+		{"health-check", config.EnvHealthCheck, o.healthCheck},
+		{"cleanup", config.EnvCleanup, o.cleanup},
+	} {
+		if f.line == "" {
+			continue
+		}
+		if err := shellSyntax(f.line); err != nil {
+			from := "--" + f.flag
+			if !o.set[f.flag] {
+				from = "$" + f.env
+			}
+			return usagef("%s %q is not a command line /bin/sh can read: %s", from, f.line, core.OneLine(err.Error()))
 		}
 	}
 	return nil
@@ -116,6 +132,12 @@ func (c *cli) runCare(ctx context.Context, a *core.Allocation, kind, line string
 	if interrupted() {
 		// A signal after --timeout: ctx no longer tells it, so say it.
 		return fmt.Errorf("%s of %s stopped by a signal: %w", kind, a.ResourceID(), context.Canceled)
+	}
+	var ce *command.Error
+	if kind == "health check" && errors.As(err, &ce) && ce.NotRun() {
+		// A typo in --health-check must not quarantine the whole lab.
+		return withCode(ce.Status, fmt.Errorf("%w: health check of %s: %s; this host cannot check, so nothing is put in maintenance and the command does not run: fix the health check command",
+			core.ErrCheckNotRun, a.ResourceID(), core.OneLine(err.Error())))
 	}
 	switch {
 	case err == nil && !o.quiet:

@@ -33,6 +33,10 @@ func shellCommand(line string) *exec.Cmd {
 	return exec.Command(shell, "/C", line)
 }
 
+// shellSyntax accepts every line: cmd.exe cannot read one without
+// running it.
+func shellSyntax(string) error { return nil }
+
 // signal sends sig to the command; only a kill is possible.
 func (p *child) signal(sig os.Signal) {
 	if sig == os.Kill || sig == syscall.SIGTERM {

@@ -3,8 +3,10 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -47,6 +49,20 @@ func procAttr(ownGroup bool) *syscall.SysProcAttr {
 // shellCommand runs line with /bin/sh -c.
 func shellCommand(line string) *exec.Cmd {
 	return exec.Command("/bin/sh", "-c", line)
+}
+
+// shellSyntax reads line as /bin/sh would without running it (sh -n),
+// and returns the shell's complaint when it cannot: a check with a typo
+// is refused before any resource is taken.
+func shellSyntax(line string) error {
+	out, err := exec.Command("/bin/sh", "-n", "-c", line).CombinedOutput()
+	if err == nil {
+		return nil
+	}
+	if msg := strings.TrimSpace(string(out)); msg != "" {
+		return errors.New(msg)
+	}
+	return err
 }
 
 // signal sends sig to the command's process group when it has its own,

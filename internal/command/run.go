@@ -141,6 +141,14 @@ type Error struct {
 	Output string
 }
 
+// NotRun reports whether the shell could not run the command at all: it
+// exited 127 (not found) or 126 (found, not executable), as POSIX shells
+// do. A program of the command's own may exit so too; for a check, that
+// says the same: the host cannot check.
+func (e *Error) NotRun() bool {
+	return !e.Stopped && e.Signal == "" && (e.Status == 126 || e.Status == 127)
+}
+
 func (e *Error) Error() string {
 	var what string
 	switch {
