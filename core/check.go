@@ -40,8 +40,8 @@ type Check func(ctx context.Context, a *Allocation) error
 // WithHealthCheck runs check on every resource the call takes, after its
 // lock is taken and before the call returns it, for at most timeout (0:
 // DefaultCheckTimeout). A resource whose check fails, or does not end in
-// time, is put in maintenance (with the check's error as the note) while
-// still locked, then released, and the call goes on with the next
+// time, is put in maintenance (with the check's error as the note; a
+// maintenance started while it ran is kept instead) while still locked, then released, and the call goes on with the next
 // resource that fits: the caller never gets a resource that failed its
 // check. With several requirements (LockMany), a failure releases the
 // others too and the call tries again, all or nothing.
@@ -185,8 +185,16 @@ func (l *Lockable) runCheck(ctx context.Context, a *Allocation, spec checkSpec, 
 
 // quarantine puts the resource of a failed check in maintenance, with
 // the failure as the note, whatever ctx's deadline: a failure must not
-// go unrecorded because the caller's wait ran out.
+// go unrecorded because the caller's wait ran out. A resource in
+// maintenance already stays in that one.
 func (l *Lockable) quarantine(ctx context.Context, ce *CheckError) {
+	// A maintenance someone started while the check ran says more (and
+	// may end by itself): it is kept, not overwritten.
+	if cur, err := l.maintenanceOf(context.WithoutCancel(ctx), []string{ce.Resource}); err == nil && cur[0] != nil {
+		ce.Maintenance = cur[0]
+		l.log.Warn("a resource that failed its "+ce.kind()+" is in maintenance already; keeping that maintenance", "resource", ce.Resource, "maintenance", cur[0].String())
+		return
+	}
 	note := noteOf(ce)
 	m, err := l.putMaintenance(context.WithoutCancel(ctx), ce.Resource, note, 0)
 	if err != nil {

@@ -262,6 +262,34 @@ func TestMaintenanceDuringTheCheck(t *testing.T) {
 	assert.Equal(t, InMaintenance, statusOf(t, l, "phone-0").State)
 }
 
+// A check or cleanup that fails after someone put its resource in
+// maintenance keeps that maintenance: the operator's note and window are
+// not overwritten by the failure.
+func TestFailureKeepsAMaintenanceStartedMeanwhile(t *testing.T) {
+	l, _ := newLab(t, phones(1)...)
+	failAfterMaintenance := func(ctx context.Context, a *Allocation) error {
+		_, err := l.StartMaintenance(ctx, a.ResourceID(), "battery swollen, do not touch", time.Hour)
+		require.NoError(t, err)
+		return errors.New("exit status 1")
+	}
+	_, err := l.Lock(t.Context(), q(""), WithHealthCheck(failAfterMaintenance, time.Minute))
+	require.ErrorIs(t, err, ErrNotFound)
+	m := statusOf(t, l, "phone-0").Maintenance
+	require.NotNil(t, m)
+	assert.Equal(t, "battery swollen, do not touch", m.Note)
+	assert.False(t, m.Until.IsZero(), "its window is kept too")
+
+	_, err = l.EndMaintenance(t.Context(), "phone-0")
+	require.NoError(t, err)
+	a, err := l.Lock(t.Context(), q(""), WithCleanup(failAfterMaintenance, time.Minute))
+	require.NoError(t, err)
+	var ce *CheckError
+	require.ErrorAs(t, a.Unlock(), &ce)
+	require.NotNil(t, ce.Maintenance)
+	assert.Equal(t, "battery swollen, do not touch", ce.Maintenance.Note)
+	assert.Equal(t, "battery swollen, do not touch", statusOf(t, l, "phone-0").Maintenance.Note)
+}
+
 func TestCleanupRunsWhileHeld(t *testing.T) {
 	rec := &recorder{}
 	dir := t.TempDir()

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -64,6 +65,8 @@ func (c *cli) maintainArgs(o *options, args []string) (string, error) {
 		words, args = append(words, rest[0]), rest[1:]
 	}
 	switch {
+	case slices.ContainsFunc(words, func(w string) bool { return strings.TrimSpace(w) == "" }):
+		return "", usagef("lockable maintain: the resource id is empty; give the id of a resource in the list (lockable status lists them)")
 	case len(words) > 1:
 		return "", usagef("lockable maintain takes one resource id, got %q (see lockable --help)", strings.Join(words, " "))
 	case len(words) == 0 && (o.end || o.set["note"] || o.set["for"]):
@@ -81,13 +84,18 @@ func (c *cli) maintainArgs(o *options, args []string) (string, error) {
 }
 
 // startMaintenance puts id in maintenance, says so on stdout, and warns
-// when someone holds it.
+// when it replaced another maintenance (whose note would otherwise be
+// lost without a word) or when someone holds it.
 func (c *cli) startMaintenance(ctx context.Context, lk *core.Lockable, id string, o *options) error {
+	before := maintenanceOf(ctx, lk, id)
 	m, err := lk.StartMaintenance(ctx, id, o.note, o.window)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "%s: %s\n", id, c.secrets.String(m.String()))
+	if before != nil {
+		c.say("%s was in maintenance already; this replaces it (it was %s)", id, before)
+	}
 	st, err := lk.Status(ctx, nil)
 	if err != nil {
 		return nil // the maintenance is in place; who holds it is an extra
@@ -95,6 +103,21 @@ func (c *cli) startMaintenance(ctx context.Context, lk *core.Lockable, id string
 	for _, r := range st.Resources {
 		if r.Resource.ID() == id && r.State == core.Held {
 			c.say("%s is held by %s: it stays theirs until they release it, and nobody gets it after that", id, r.Holder)
+		}
+	}
+	return nil
+}
+
+// maintenanceOf returns the maintenance id is in, nil when none (or when
+// that cannot be read: StartMaintenance then says why).
+func maintenanceOf(ctx context.Context, lk *core.Lockable, id string) *core.Maintenance {
+	st, err := lk.Status(ctx, nil)
+	if err != nil {
+		return nil
+	}
+	for _, r := range st.Resources {
+		if r.Resource.ID() == id {
+			return r.Maintenance
 		}
 	}
 	return nil
