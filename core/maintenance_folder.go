@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -103,6 +104,7 @@ func (d *folder) PutRecord(_ context.Context, id string, rec []byte, _ time.Dura
 }
 
 func (d *folder) writeRecord(path string, data []byte) error {
+	removeStaleTemps(path)
 	tmp, f, err := createTemp(path)
 	if err != nil {
 		return fmt.Errorf("cannot write maintenance record %s: %w%s", path, err, permissionHint(err))
@@ -117,6 +119,31 @@ func (d *folder) writeRecord(path string, data []byte) error {
 		return fmt.Errorf("cannot write maintenance record %s: %w%s", path, err, d.replaceHint(path, err))
 	}
 	return syncDir(d.dir)
+}
+
+// staleTemp is the age from which a temporary record is a dead writer's:
+// a writer needs milliseconds between creating it and renaming it.
+const staleTemp = time.Minute
+
+// removeStaleTemps removes the temporary files of path's record that
+// writers killed before their rename left behind (a file of another
+// user's in a sticky folder stays: the sticky bit keeps it theirs). A
+// link there is removed itself, never followed.
+func removeStaleTemps(path string) {
+	dir, prefix := filepath.Dir(path), filepath.Base(path)+".tmp-"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), prefix) {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		if fi, err := os.Lstat(name); err == nil && time.Since(fi.ModTime()) > staleTemp {
+			_ = os.Remove(name)
+		}
+	}
 }
 
 // createTemp creates a new file beside path, exclusively (never through

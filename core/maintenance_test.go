@@ -228,6 +228,25 @@ func TestMalformedRecordCountsAsMaintenance(t *testing.T) {
 	assert.Equal(t, "in maintenance: by hand", statusOf(t, l, "phone-0").Maintenance.String())
 }
 
+// A writer killed between creating its temporary record and renaming it
+// leaves the temporary file; the next write of that record removes those
+// over a minute old, not one a writer may be filling now.
+func TestStaleTemporaryRecordsAreRemoved(t *testing.T) {
+	l, dir := newLab(t, phones(1)...)
+	stale := filepath.Join(dir, "phone-0.maintenance.tmp-DEADBEEF")
+	fresh := filepath.Join(dir, "phone-0.maintenance.tmp-INFLIGHT")
+	for _, name := range []string{stale, fresh} {
+		require.NoError(t, os.WriteFile(name, []byte(`{"note": "half`), 0o644))
+	}
+	old := time.Now().Add(-time.Hour)
+	require.NoError(t, os.Chtimes(stale, old, old))
+	_, err := l.StartMaintenance(t.Context(), "phone-0", "flashing", 0)
+	require.NoError(t, err)
+	assert.NoFileExists(t, stale)
+	assert.FileExists(t, fresh)
+	assert.Equal(t, "flashing", statusOf(t, l, "phone-0").Maintenance.Note)
+}
+
 // Records are opened as lock files are: never through a link.
 func TestRecordThatIsALinkIsRefused(t *testing.T) {
 	l, dir := newLab(t, phones(1)...)
