@@ -47,25 +47,36 @@ func open(ctx context.Context, u *url.URL, log *slog.Logger) (lockbackend.Backen
 	defer cancel()
 	if _, err := b.cli.countPrefix(ctx, b.prefix); err != nil {
 		b.cli.close()
-		return nil, b.unreachable(err)
+		return nil, b.unreachable(ctx, err)
 	}
 	return b, nil
 }
 
-// unreachable explains a failed request.
-func (b *backend) unreachable(err error) error {
+// unreachable explains a request that failed; ctx is the request's
+// (bounded). It names the bound that ended it, the request's own or the
+// caller's deadline (--timeout, say), whichever came first.
+func (b *backend) unreachable(ctx context.Context, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("etcd at %s did not answer within %s (is it running, and is this its client port?): %w", b.where, b.timeout, err)
+		within := "within " + b.timeout.String()
+		if ctx.Err() != nil && !errors.Is(context.Cause(ctx), errRequestBound) {
+			within = "before the caller's deadline"
+		}
+		return fmt.Errorf("etcd at %s did not answer %s (is it running, and is this its client port?): %w", b.where, within, err)
 	}
 	return fmt.Errorf("etcd at %s: %w", b.where, err)
 }
 
 func (b *backend) key(id string) string { return b.prefix + id }
 
-// bounded gives a request its own time limit within ctx.
+// bounded gives a request its own time limit within ctx; its end has the
+// cause errRequestBound, so that unreachable can tell it from the
+// caller's deadline.
 func (b *backend) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, b.timeout)
+	return context.WithTimeoutCause(ctx, b.timeout, errRequestBound)
 }
+
+// errRequestBound is the cause of a request's own time limit.
+var errRequestBound = errors.New("the request's time limit")
 
 // held reads every lock key in one request, by resource id.
 func (b *backend) held(ctx context.Context) (map[string]keyValue, error) {
@@ -73,7 +84,7 @@ func (b *backend) held(ctx context.Context) (map[string]keyValue, error) {
 	defer cancel()
 	kvs, err := b.cli.rangePrefix(ctx, b.prefix)
 	if err != nil {
-		return nil, b.unreachable(err)
+		return nil, b.unreachable(ctx, err)
 	}
 	out := make(map[string]keyValue, len(kvs))
 	for _, kv := range kvs {
@@ -124,7 +135,7 @@ func (b *backend) timeLeft(ctx context.Context, lease int64) (time.Duration, err
 	defer cancel()
 	ttl, err := b.cli.timeToLive(ctx, lease)
 	if err != nil {
-		return 0, b.unreachable(err)
+		return 0, b.unreachable(ctx, err)
 	}
 	return ttl, nil
 }

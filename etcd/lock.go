@@ -23,7 +23,7 @@ func (b *backend) TryLock(ctx context.Context, id string, desc []byte) (lockback
 	granted := time.Now()
 	lease, ttl, err := b.cli.grant(ctx, b.ttl)
 	if err != nil {
-		return nil, b.unreachable(err)
+		return nil, b.unreachable(ctx, err)
 	}
 	key := b.key(id)
 	created, revision, err := b.cli.createIfAbsent(ctx, key, desc, lease)
@@ -32,7 +32,7 @@ func (b *backend) TryLock(ctx context.Context, id string, desc []byte) (lockback
 		// the lease deletes it.
 		b.revokeLater(lease)
 		if err != nil {
-			return nil, b.unreachable(err)
+			return nil, b.unreachable(ctx, err)
 		}
 		return nil, nil
 	}
@@ -218,7 +218,7 @@ func (l *lock) Release(ctx context.Context) error {
 	l.mu.Unlock()
 	if err != nil {
 		// The lease expires by itself within its TTL.
-		return errors.Join(lost, l.b.unreachable(err))
+		return errors.Join(lost, l.b.unreachable(ctx, err))
 	}
 	return lost
 }

@@ -30,7 +30,7 @@ func (b *backend) Records(ctx context.Context, ids []string) ([][]byte, error) {
 	defer cancel()
 	kvs, err := b.cli.rangePrefix(ctx, b.recordPrefix())
 	if err != nil {
-		return nil, b.unreachable(err)
+		return nil, b.unreachable(ctx, err)
 	}
 	byID := make(map[string][]byte, len(kvs))
 	for _, kv := range kvs {
@@ -51,14 +51,14 @@ func (b *backend) PutRecord(ctx context.Context, id string, record []byte, ttl t
 	if ttl > 0 {
 		var err error
 		if lease, _, err = b.cli.grant(ctx, time.Duration(math.Ceil(ttl.Seconds()))*time.Second); err != nil {
-			return b.unreachable(err)
+			return b.unreachable(ctx, err)
 		}
 	}
 	if err := b.cli.put(ctx, b.recordPrefix()+id, record, lease); err != nil {
 		if lease != 0 {
 			b.revokeLater(lease)
 		}
-		return b.unreachable(err)
+		return b.unreachable(ctx, err)
 	}
 	b.notify.Publish(lockbackend.Event{Resource: id})
 	return nil
@@ -70,7 +70,7 @@ func (b *backend) DeleteRecord(ctx context.Context, id string) (bool, error) {
 	defer cancel()
 	n, err := b.cli.deleteKey(ctx, b.recordPrefix()+id)
 	if err != nil {
-		return false, b.unreachable(err)
+		return false, b.unreachable(ctx, err)
 	}
 	b.notify.Publish(lockbackend.Event{Resource: id})
 	return n > 0, nil

@@ -38,7 +38,7 @@ func (b *backend) Enqueue(ctx context.Context, priority int, desc []byte) (lockb
 	granted := time.Now()
 	lease, ttl, err := b.cli.grant(ctx, b.ttl)
 	if err != nil {
-		return nil, b.unreachable(err)
+		return nil, b.unreachable(ctx, err)
 	}
 	id := randomID()
 	key := b.queuePrefix() + id
@@ -46,7 +46,7 @@ func (b *backend) Enqueue(ctx context.Context, priority int, desc []byte) (lockb
 	if err != nil || !created {
 		b.revokeLater(lease)
 		if err != nil {
-			return nil, b.unreachable(err)
+			return nil, b.unreachable(ctx, err)
 		}
 		return nil, errors.New("etcd: a new ticket's key exists already")
 	}
@@ -59,7 +59,7 @@ func (b *backend) Tickets(ctx context.Context) ([]lockbackend.TicketEntry, error
 	defer cancel()
 	kvs, err := b.cli.rangePrefix(ctx, b.queuePrefix())
 	if err != nil {
-		return nil, b.unreachable(err)
+		return nil, b.unreachable(ctx, err)
 	}
 	out := make([]lockbackend.TicketEntry, 0, len(kvs))
 	for _, kv := range kvs {
@@ -96,7 +96,7 @@ func (t *ticket) Update(ctx context.Context, desc []byte) error {
 	defer cancel()
 	ok, err := t.b.cli.replace(ctx, t.key, value, t.lease, t.token)
 	if err != nil {
-		return t.b.unreachable(err)
+		return t.b.unreachable(ctx, err)
 	}
 	if !ok {
 		return errors.New("etcd: the ticket's key is gone (its lease expired)")
