@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,10 +56,11 @@ func (c *cli) tryThenWait(ctx context.Context, lk *core.Lockable, qs []*query.Qu
 	if allocs != nil || err != nil {
 		return allocs, err
 	}
-	held := fitting(ctx, lk, qs)
 	if o.timeout == 0 {
-		return nil, busyError(lk, qs, held, time.Since(start))
+		sts, queue := fittingAndQueue(ctx, lk, qs)
+		return nil, busyError(lk, qs, sts, keptFor(sts, queue, o.priority), time.Since(start))
 	}
+	held := fitting(ctx, lk, qs)
 	line := c.newWaitLine(lk, qs, o)
 	line.show(held)
 	stopRefresh := line.refresh(ctx, lk, qs)
@@ -69,13 +71,49 @@ func (c *cli) tryThenWait(ctx context.Context, lk *core.Lockable, qs []*query.Qu
 }
 
 // busyError is the timeout of a run that tried once (--timeout 0): every
-// fitting resource was held.
-func busyError(lk *core.Lockable, qs []*query.Query, fitting []core.ResourceStatus, waited time.Duration) error {
+// fitting resource was held, or kept for the waiters ahead.
+func busyError(lk *core.Lockable, qs []*query.Query, fitting []core.ResourceStatus, ahead []core.Waiter, waited time.Duration) error {
 	full := make([]*query.Query, len(qs))
 	for i, q := range qs {
 		full[i] = lk.Requirements(q)
 	}
-	return &core.TimeoutError{Requirements: full, Waited: waited, Fitting: uniqueByID(fitting), Err: context.DeadlineExceeded}
+	return &core.TimeoutError{Requirements: full, Waited: waited, Fitting: uniqueByID(fitting), Ahead: ahead, Err: context.DeadlineExceeded}
+}
+
+// keptFor returns the waiters that a try of priority p comes after (those
+// of priority p or more) and that want a fitting resource that is free:
+// the queue kept it for them. A waiting run learns its competition from
+// core; a try has no place in the queue, so this is told from the queue
+// as status shows it.
+func keptFor(fitting []core.ResourceStatus, queue []core.Waiter, p int) []core.Waiter {
+	var free []string
+	for _, st := range fitting {
+		if st.State == core.Free {
+			free = append(free, st.Resource.JSON())
+		}
+	}
+	var out []core.Waiter
+	for _, w := range queue {
+		if w.Priority >= p && wantsAny(w, free) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// wantsAny reports whether one of w's requirements fits one of the
+// resources.
+func wantsAny(w core.Waiter, resources []string) bool {
+	for _, raw := range w.Requirements {
+		q, err := query.Parse(string(raw))
+		if err != nil {
+			continue
+		}
+		if slices.ContainsFunc(resources, q.Match) {
+			return true
+		}
+	}
+	return false
 }
 
 // untilSignal returns a context that a signal from sigs cancels, and a

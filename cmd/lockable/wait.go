@@ -144,15 +144,23 @@ func wanted(lk *core.Lockable, qs []*query.Query) string {
 // fitting returns the states of the resources that fit any of qs; on an
 // error, what it found so far.
 func fitting(ctx context.Context, lk *core.Lockable, qs []*query.Query) []core.ResourceStatus {
+	sts, _ := fittingAndQueue(ctx, lk, qs)
+	return sts
+}
+
+// fittingAndQueue returns the resources that fit any of qs, as fitting
+// does, and the queue.
+func fittingAndQueue(ctx context.Context, lk *core.Lockable, qs []*query.Query) ([]core.ResourceStatus, []core.Waiter) {
 	var out []core.ResourceStatus
+	var queue []core.Waiter
 	for _, q := range distinct(qs) {
 		st, err := lk.Status(ctx, q)
 		if err != nil {
 			break
 		}
-		out = append(out, st.Fitting()...)
+		out, queue = append(out, st.Fitting()...), st.Queue
 	}
-	return out
+	return out, queue
 }
 
 // distinct returns qs without repeats, as --count gives them.
