@@ -21,7 +21,9 @@ import (
 func (c *cli) hold(allocs []*core.Allocation, words []string, o *options, sigs <-chan os.Signal) (int, error) {
 	cmd := c.command(allocs, words, o)
 	code, end, err := c.supervise(cmd, allocs, o, sigs)
+	stop := c.tellDuringCleanup(o, sigs)
 	lostLate := c.release(allocs, end.lost)
+	stop()
 	switch {
 	case err != nil:
 		return 0, err
@@ -33,6 +35,37 @@ func (c *cli) hold(allocs []*core.Allocation, words []string, o *options, sigs <
 		return exitLost, nil // each loss was told on its own line
 	}
 	return code, nil
+}
+
+// tellDuringCleanup says, on the first signal that comes while the
+// cleanup runs, that the cleanup runs on to its end or its bound before
+// the release (a cleanup is not interrupted: the next user would get the
+// resource dirty), so that a Ctrl-C is not met by silence. stop ends
+// that.
+func (c *cli) tellDuringCleanup(o *options, sigs <-chan os.Signal) (stop func()) {
+	if o.cleanup == "" {
+		return func() {}
+	}
+	done, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		told := false
+		for {
+			select {
+			case sig := <-sigs:
+				if !told {
+					told = true
+					c.say("%s: the cleanup runs on to its end, or to --cleanup-timeout %s, before the release, lest the next user get the resource dirty; then lockable exits", sig, boundOf(o, "cleanup"))
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-ended
+	}
 }
 
 // command builds the command: the words joined with spaces and run by

@@ -75,6 +75,8 @@ func (c *cli) maintainArgs(o *options, args []string) (string, error) {
 		return "", nil
 	case o.end && (o.set["note"] || o.set["for"]):
 		return "", usagef("lockable maintain --end %s takes no --note or --for: it puts the resource back in service", words[0])
+	case !o.end && len(o.note) > core.MaxNote:
+		return "", usagef("lockable maintain %s: the note is %d bytes, and at most %d fit: say the rest elsewhere and point to it", words[0], len(o.note), core.MaxNote)
 	case !o.end && strings.TrimSpace(o.note) == "":
 		return "", usagef("lockable maintain %s needs --note TEXT: say why, for those who find it out of service", words[0])
 	case o.set["for"] && o.window <= 0:

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/go-lockable/lockable/core"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -32,6 +35,9 @@ func TestRunForms(t *testing.T) {
 		{"nothing fits", []string{"--requirements", "os=ios", "true"}, exitFailure, "", "lockable: no resource fits"},
 		{"completion", []string{"completion", "fish"}, 0, "complete -c lockable", ""},
 		{"completion of nothing", []string{"completion"}, exitUsage, "", "takes one shell"},
+		{"maintenance note too long", []string{"maintain", "dev-0", "--note", strings.Repeat("x", core.MaxNote+1)}, exitUsage, "",
+			"lockable: lockable maintain dev-0: the note is 4097 bytes, and at most 4096 fit"},
+		{"maintenance note that fits", []string{"maintain", "dev-0", "--note", strings.Repeat("x", core.MaxNote)}, 0, "dev-0: in maintenance", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, env, tc.args...)
