@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -211,8 +212,15 @@ func TestFileConcurrentRewrite(t *testing.T) {
 		}
 		res, err := src.Resources(t.Context())
 		if err != nil {
+			// A read may give up while the file keeps changing; or find it
+			// invalid, when the writer, descheduled on a loaded machine,
+			// leaves it truncated for longer than the settle delay: it is
+			// invalid at rest then. What must never be is a list accepted
+			// that was never written (below).
 			failures++
-			assert.ErrorIs(t, err, ErrUnavailable, "only 'kept changing' may fail while the file is rewritten")
+			if !errors.Is(err, ErrInvalid) {
+				assert.ErrorIs(t, err, ErrUnavailable, "only 'kept changing' or an invalid file at rest may fail while the file is rewritten")
+			}
 			continue
 		}
 		loads++
