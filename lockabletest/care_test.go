@@ -55,17 +55,25 @@ func TestHealthCheckQuarantinesAndLogs(t *testing.T) {
 	assert.Regexp(t, `lockabletest: health check of phone-1 passed \(\S+\)`, logs)
 }
 
-// When every fitting resource fails its check, the test fails with each
-// one and why.
-func TestEveryResourceFailsItsHealthCheck(t *testing.T) {
-	lk, _ := newLab(t, phones(2))
+// failWithCheck runs a test that requires a resource of lk, checked by
+// check, and fails when it gets none; it returns the test's fatal
+// message.
+func failWithCheck(lk *core.Lockable, check string) string {
 	ft := newT("TestFlash")
 	defer ft.finish()
 	ft.run(func(t lockabletest.TB) {
 		lockabletest.Require(t, "", lockabletest.WithLockable(lk), lockabletest.WithPolicy(lockabletest.Fail),
-			lockabletest.WithHealthCheck(`echo "no $ID"; exit 1`, time.Minute))
+			lockabletest.WithHealthCheck(check, time.Minute))
 	})
 	fatal, _, _ := ft.outcome()
+	return fatal
+}
+
+// When every fitting resource fails its check, the test fails with each
+// one and why.
+func TestEveryResourceFailsItsHealthCheck(t *testing.T) {
+	lk, _ := newLab(t, phones(2))
+	fatal := failWithCheck(lk, `echo "no $ID"; exit 1`)
 	assert.Contains(t, fatal, "the 2 that fit are out of service:")
 	assert.Contains(t, fatal, "[phone-0: health check failed after")
 	assert.Contains(t, fatal, "exit status 1: no phone-0; in maintenance now]")
@@ -77,13 +85,7 @@ func TestEveryResourceFailsItsHealthCheck(t *testing.T) {
 // test's, not the lab's.
 func TestHealthCheckThatCannotRun(t *testing.T) {
 	lk, _ := newLab(t, phones(2))
-	ft := newT("TestFlash")
-	defer ft.finish()
-	ft.run(func(t lockabletest.TB) {
-		lockabletest.Require(t, "", lockabletest.WithLockable(lk), lockabletest.WithPolicy(lockabletest.Fail),
-			lockabletest.WithHealthCheck(`no-such-checker -s "$SERIAL"`, time.Minute))
-	})
-	fatal, _, _ := ft.outcome()
+	fatal := failWithCheck(lk, `no-such-checker -s "$SERIAL"`)
 	assert.Contains(t, fatal, "lab care check could not run: health check of phone-")
 	assert.Contains(t, fatal, "exit status 127")
 	assert.Contains(t, fatal, "nothing is put in maintenance")

@@ -87,40 +87,28 @@ func (c *cli) maintainArgs(o *options, args []string) (string, error) {
 
 // startMaintenance puts id in maintenance, says so on stdout, and warns
 // when it replaced another maintenance (whose note would otherwise be
-// lost without a word) or when someone holds it.
+// lost without a word) or when someone holds it. It looks at the
+// resource once, before: a start changes neither.
 func (c *cli) startMaintenance(ctx context.Context, lk *core.Lockable, id string, o *options) error {
-	before := maintenanceOf(ctx, lk, id)
+	var before *core.ResourceStatus // nil when it cannot be told: the start says why
+	if st, err := lk.Status(ctx, nil); err == nil {
+		if k := slices.IndexFunc(st.Resources, func(r core.ResourceStatus) bool { return r.Resource.ID() == id }); k >= 0 {
+			before = &st.Resources[k]
+		}
+	}
 	m, err := lk.StartMaintenance(ctx, id, o.note, o.window)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "%s: %s\n", id, c.secrets.String(m.String()))
-	if before != nil {
-		c.say("%s was in maintenance already; this replaces it (it was %s)", id, before)
-	}
-	st, err := lk.Status(ctx, nil)
-	if err != nil {
-		return nil // the maintenance is in place; who holds it is an extra
-	}
-	for _, r := range st.Resources {
-		if r.Resource.ID() == id && r.State == core.Held {
-			c.say("%s is held by %s: it stays theirs until they release it, and nobody gets it after that", id, r.Holder)
-		}
-	}
-	return nil
-}
-
-// maintenanceOf returns the maintenance id is in, nil when none (or when
-// that cannot be read: StartMaintenance then says why).
-func maintenanceOf(ctx context.Context, lk *core.Lockable, id string) *core.Maintenance {
-	st, err := lk.Status(ctx, nil)
-	if err != nil {
+	if before == nil {
 		return nil
 	}
-	for _, r := range st.Resources {
-		if r.Resource.ID() == id {
-			return r.Maintenance
-		}
+	if before.Maintenance != nil {
+		c.say("%s was in maintenance already; this replaces it (it was %s)", id, before.Maintenance)
+	}
+	if before.State == core.Held {
+		c.say("%s is held by %s: it stays theirs until they release it, and nobody gets it after that", id, before.Holder)
 	}
 	return nil
 }
